@@ -1,0 +1,123 @@
+"""Writes the case read model from workflow events. Every write is keyed by the event sequence,
+so a retried activity changes nothing twice and an older event never overwrites a newer one."""
+
+import dataclasses
+from datetime import timedelta, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from recall.cases.models import Case, Hazard
+from recall.common.models import Milestone
+from recall.common.sql import insert_ignore, next_counter
+from recall.reports.models import DefectReport
+from recall.rules.case_rules import correction_rate
+from workflows.shared import CaseProjection, CaseState, HazardState
+
+
+def _jsonable(obj) -> dict | None:  # noqa: ANN001
+    if obj is None:
+        return None
+    out = {}
+    for key, value in dataclasses.asdict(obj).items():
+        out[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def _case_values(state: CaseState) -> dict:
+    plan = state.plan
+    return {
+        "title": state.title,
+        "stage": state.stage,
+        "risk": _jsonable(state.risk),
+        "decision": state.decision,
+        "decision_reason": state.decision_reason,
+        "plan": _jsonable(plan),
+        "units_corrected": state.units_corrected,
+        "correction_rate": correction_rate(
+            state.units_corrected, plan.units_affected if plan else None
+        ),
+        "overdue": bool(state.overdue_items),
+        "overdue_items": list(state.overdue_items),
+        "version": state.seq,
+    }
+
+
+async def open_case(session: AsyncSession, state: CaseState, workflow_id: str) -> str:
+    """Create the case row with its human number; a second call returns the first number."""
+    existing = (
+        await session.execute(select(Case.number).where(Case.id == state.case_id))
+    ).scalar_one_or_none()
+    if existing:
+        return existing
+    year = state.opened_at.astimezone(timezone(timedelta(hours=8))).year
+    number = f"RC-{year}-{await next_counter(session, f'case:{year}'):06d}"
+    session.add(
+        Case(
+            id=state.case_id,
+            number=number,
+            industry_code=state.industry_code,
+            region_code=state.region_code,
+            enterprise_ids=list(state.enterprise_ids),
+            defect_report_ids=list(state.defect_report_ids),
+            workflow_id=workflow_id,
+            created_by=state.created_by,
+            created_at=state.opened_at,
+            updated_at=state.opened_at,
+            **{**_case_values(state), "version": 0},
+        )
+    )
+    await session.execute(
+        update(DefectReport)
+        .where(DefectReport.id.in_(state.defect_report_ids), DefectReport.case_id.is_(None))
+        .values(case_id=state.case_id)
+    )
+    await session.commit()
+    return number
+
+
+def _hazard_values(h: HazardState) -> dict:
+    return {
+        "status": h.status,
+        "description": h.description,
+        "category": h.category,
+        "evidence": h.evidence,
+        "evidence_refs": list(h.evidence_refs),
+        "eliminated_at": h.eliminated_at,
+        "verified_at": h.verified_at,
+    }
+
+
+async def project_case(session: AsyncSession, p: CaseProjection) -> None:
+    state, version = p.state, p.state.seq
+    now = p.milestones[-1].at if p.milestones else None
+    values = _case_values(state)
+    if now is not None:
+        values["updated_at"] = now
+    await session.execute(
+        update(Case).where(Case.id == state.case_id, Case.version < version).values(**values)
+    )
+    for hazard_id in p.changed_hazard_ids:
+        h = state.hazards[hazard_id]
+        result = await session.execute(
+            update(Hazard)
+            .where(Hazard.id == h.id, Hazard.version < version)
+            .values(**_hazard_values(h), version=version)
+        )
+        if result.rowcount == 0:
+            row = {
+                "id": h.id, "case_id": state.case_id, "enterprise_id": h.enterprise_id,
+                "identified_at": h.identified_at, "version": version, **_hazard_values(h),
+            }
+            await session.execute(insert_ignore(session, Hazard, ["id"])([row]))
+    if p.milestones:
+        rows = [
+            {
+                "subject_type": "case", "subject_id": state.case_id, "seq": m.seq, "at": m.at,
+                "kind": m.kind, "stage": m.stage, "actor": m.actor, "note": m.note,
+            }
+            for m in p.milestones
+        ]
+        build = insert_ignore(session, Milestone, ["subject_type", "subject_id", "seq"])
+        await session.execute(build(rows))
+    await session.commit()

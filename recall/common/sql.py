@@ -1,0 +1,40 @@
+"""Small SQL helpers that differ between SQLite and PostgreSQL."""
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from recall.common.models import Counter
+
+
+def insert_ignore(session: AsyncSession, model, index_elements: list[str]):  # noqa: ANN001, ANN201
+    """An INSERT that skips rows whose key is already there (ON CONFLICT DO NOTHING)."""
+    dialect = session.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+    def build(rows: list[dict]):  # noqa: ANN202
+        return insert(model).values(rows).on_conflict_do_nothing(index_elements=index_elements)
+
+    return build
+
+
+async def next_counter(session: AsyncSession, name: str) -> int:
+    """Increment a named counter inside the caller's transaction and return the new value."""
+    for _ in range(5):
+        stmt = (
+            update(Counter)
+            .where(Counter.name == name)
+            .values(value=Counter.value + 1)
+            .returning(Counter.value)
+        )
+        value = (await session.execute(stmt)).scalar_one_or_none()
+        if value is not None:
+            return value
+        try:
+            async with session.begin_nested():
+                session.add(Counter(name=name, value=1))
+            return 1
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"could not allocate the next value of counter {name}")

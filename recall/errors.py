@@ -1,0 +1,107 @@
+"""Domain errors and the one table that turns them into HTTP answers."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, detail: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        if code:
+            self.code = code
+
+
+class BadRequest(DomainError):
+    status_code = 400
+    code = "bad_request"
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class InvalidField(DomainError):
+    status_code = 422
+    code = "invalid_field"
+
+
+class EngineUnavailable(DomainError):
+    """The workflow engine did not take the command in time; safe to retry with the same key."""
+
+    status_code = 503
+    code = "engine_unavailable"
+    retry_after_seconds = 5
+
+
+def error_body(code: str, detail: str, field: str | None = None) -> dict:
+    return {"error": code, "detail": detail, "field": field}
+
+
+async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+    headers = {}
+    if isinstance(exc, EngineUnavailable):
+        headers["Retry-After"] = str(exc.retry_after_seconds)
+    return JSONResponse(
+        error_body(exc.code, exc.detail, exc.field), status_code=exc.status_code, headers=headers
+    )
+
+
+def _field_name(loc: tuple) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or None
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": ""}
+    loc = tuple(first.get("loc", ()))
+    if first.get("type") in ("json_invalid", "model_attributes_type") or loc in (("body",), ()):
+        status, code = 400, "malformed"
+    else:
+        status, code = 422, "invalid_field"
+    field = _field_name(loc)
+    msg = first.get("msg", "invalid")
+    detail = f"{field}: {msg}" if field else msg
+    return JSONResponse(error_body(code, detail, field), status_code=status)
+
+
+async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+    return JSONResponse(
+        error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,0 +1,165 @@
+"""The recall-case stage machine of DOMAIN.md as plain checks.
+
+Each check takes the case state (see workflows.shared.CaseState) and the command, and raises
+RuleViolation with a message for a person when the command is not allowed now. The workflow runs
+them in its Update validators (a refused command never reaches history) and again in the handlers.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+STAGES = (
+    "reported",
+    "assessed",
+    "closed_no_recall",
+    "recall_planned",
+    "remediating",
+    "verified",
+    "closed",
+)
+TERMINAL_STAGES = ("closed", "closed_no_recall")
+DECISIONS = ("voluntary_recall", "ordered_recall", "no_recall")
+RECALL_DECISIONS = ("voluntary_recall", "ordered_recall")
+REMEDIES = ("repair", "replace", "refund", "destroy", "warning")
+HAZARD_CATEGORIES = (
+    "ingestion",
+    "burn",
+    "electric_shock",
+    "entrapment",
+    "choking",
+    "chemical",
+    "fire",
+    "laceration",
+    "fall",
+    "strangulation",
+    "suffocation",
+    "injury",
+    "other",
+)
+HAZARD_STATUSES = ("identified", "eliminated", "verified", "reopened")
+OPEN_HAZARD_STATUSES = ("identified", "reopened")
+
+
+class RuleViolation(Exception):
+    """A command the stage machine refuses; status 409 unless it names a bad field or thing."""
+
+    def __init__(self, message: str, *, code: str = "invalid_transition", status: int = 409,
+                 field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.field = field
+
+
+def _require_stage(state: Any, allowed: Iterable[str], act: str) -> None:
+    allowed = tuple(allowed)
+    if state.stage not in allowed:
+        wanted = " or ".join(f"'{s}'" for s in allowed)
+        raise RuleViolation(
+            f"case {state.number} is in stage '{state.stage}'; {act} needs stage {wanted}"
+        )
+
+
+def check_assess(state: Any) -> None:
+    _require_stage(state, ("reported", "assessed"), "a risk assessment")
+    if state.decision is not None:
+        raise RuleViolation(
+            f"case {state.number} already has the decision '{state.decision}'; "
+            "the assessment can no longer change"
+        )
+
+
+def check_decide(state: Any, decision: str) -> None:
+    if decision not in DECISIONS:
+        raise RuleViolation(
+            f"unknown decision '{decision}'", code="invalid_field", status=422, field="decision"
+        )
+    _require_stage(state, ("assessed",), "a decision")
+    if state.decision is not None:
+        raise RuleViolation(f"case {state.number} already has the decision '{state.decision}'")
+
+
+def check_submit_plan(state: Any) -> None:
+    if state.stage == "assessed" and state.decision is None:
+        raise RuleViolation(f"case {state.number} has no recall decision yet; decide before a plan")
+    _require_stage(state, ("assessed", "recall_planned"), "a recall plan")
+
+
+def check_accept_plan(state: Any) -> None:
+    _require_stage(state, ("recall_planned",), "accepting the plan")
+
+
+def check_add_hazard(state: Any, hazard_id: str) -> None:
+    if hazard_id in state.hazards:
+        raise RuleViolation(f"hazard {hazard_id} is already recorded", code="conflict")
+    _require_stage(
+        state, ("reported", "assessed", "recall_planned", "remediating"), "adding a hazard"
+    )
+
+
+def check_eliminate(state: Any, hazard_id: str) -> None:
+    hazard = state.hazards.get(hazard_id)
+    if hazard is None:
+        raise RuleViolation(
+            f"case {state.number} has no hazard {hazard_id}", code="not_found", status=404
+        )
+    if state.stage in TERMINAL_STAGES:
+        raise RuleViolation(f"case {state.number} is {state.stage}; nothing more can be recorded")
+    if hazard.status not in OPEN_HAZARD_STATUSES:
+        raise RuleViolation(f"hazard {hazard_id} is already {hazard.status}")
+
+
+def check_progress(state: Any, units_corrected: int) -> None:
+    _require_stage(state, ("remediating",), "a progress report")
+    affected = state.plan.units_affected
+    if units_corrected > affected:
+        raise RuleViolation(
+            f"units_corrected {units_corrected} is more than the {affected} units affected",
+            code="invalid_field",
+            status=422,
+            field="units_corrected",
+        )
+    previous = state.units_corrected or 0
+    if units_corrected < previous:
+        raise RuleViolation(
+            f"units_corrected is cumulative: {units_corrected} is less than the "
+            f"{previous} already reported",
+            code="invalid_field",
+            status=422,
+            field="units_corrected",
+        )
+
+
+def open_hazards(state: Any) -> list[str]:
+    return [h.id for h in state.hazards.values() if h.status in OPEN_HAZARD_STATUSES]
+
+
+def check_verify(state: Any) -> None:
+    _require_stage(state, ("remediating",), "verification")
+    still_open = open_hazards(state)
+    if still_open:
+        n = len(still_open)
+        noun = "hazard" if n == 1 else "hazards"
+        raise RuleViolation(
+            f"case {state.number} has {n} {noun} not eliminated: {', '.join(still_open)}"
+        )
+    target = state.plan.correction_rate_target if state.plan else None
+    if target is not None:
+        rate = correction_rate(state.units_corrected, state.plan.units_affected) or 0.0
+        if rate < target:
+            raise RuleViolation(
+                f"case {state.number} has a correction rate of {rate:.1%}, "
+                f"below its target of {target:.1%}"
+            )
+
+
+def check_close(state: Any) -> None:
+    _require_stage(state, ("verified",), "closure")
+
+
+def correction_rate(units_corrected: int | None, units_affected: int | None) -> float | None:
+    """Units corrected / units affected, as in the CPSC monthly progress report."""
+    if units_corrected is None or not units_affected:
+        return None
+    return round(units_corrected / units_affected, 6)

@@ -1,0 +1,347 @@
+"""One recall case, from defect report to closure, with its deadlines as durable timers."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from recall.rules import case_rules
+    from recall.rules.case_rules import RuleViolation
+    from recall.rules.risk import RISK_LEVELS, risk_level
+    from recall.rules.working_days import add_days, add_working_days
+    from workflows.shared import (
+        AcceptPlan,
+        AddHazard,
+        AssessCase,
+        CaseInput,
+        CaseProjection,
+        CaseState,
+        CloseCase,
+        DecideCase,
+        EliminateHazard,
+        HazardState,
+        MilestoneEvent,
+        OpenCase,
+        OverdueNotice,
+        Plan,
+        ReportProgress,
+        Risk,
+        SubmitPlan,
+        VerifyCase,
+    )
+
+PROJECTION_TIMEOUT = timedelta(seconds=30)
+NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=8)
+
+
+def _refuse(violation: RuleViolation) -> ApplicationError:
+    return ApplicationError(
+        violation.message,
+        {"status": violation.status, "field": violation.field},
+        type=violation.code,
+        non_retryable=True,
+    )
+
+
+@workflow.defn
+class RecallCaseWorkflow:
+    @workflow.init
+    def __init__(self, input: CaseInput) -> None:
+        self.state: CaseState = input.state
+        self.deadlines = input.deadlines
+        self._pending: list[MilestoneEvent] = []
+        self._changed_hazards: set[str] = set()
+        self._projected_seq = input.state.seq
+
+    # --- the process ----------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, input: CaseInput) -> str:
+        if self.state.number is None:
+            self.state.opened_at = workflow.now()
+            self.state.number = await workflow.execute_local_activity(
+                "open_case", self.state, result_type=str,
+                start_to_close_timeout=PROJECTION_TIMEOUT,
+            )
+            self._milestone("reported", self.state.created_by, "case opened")
+            await self._project()
+
+        while self.state.stage not in case_rules.TERMINAL_STAGES:
+            seen = self.state.seq
+            deadline = self._next_deadline()
+            if deadline is None:
+                await workflow.wait_condition(lambda: self.state.seq != seen)
+            else:
+                item, due = deadline
+                wait = max((due - workflow.now()).total_seconds(), 0)
+                try:
+                    await workflow.wait_condition(
+                        lambda: self.state.seq != seen, timeout=timedelta(seconds=wait)
+                    )
+                except TimeoutError:
+                    await self._mark_overdue(item, due)
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(CaseInput(state=self.state, deadlines=self.deadlines))
+
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.state.stage
+
+    def _next_deadline(self) -> tuple[str, datetime] | None:
+        s, d = self.state, self.deadlines
+        overdue = set(s.overdue_items)
+        if s.decision in case_rules.RECALL_DECISIONS and s.plan is None and "plan" not in overdue:
+            return "plan", add_working_days(
+                s.decided_at, d.plan_working_days, utc_offset_hours=d.utc_offset_hours
+            )
+        if s.stage == "remediating" and "progress_report" not in overdue:
+            since = s.last_progress_at or s.plan.accepted_at
+            return "progress_report", add_days(since, d.progress_report_days)
+        if s.stage == "verified" and "summary_report" not in overdue:
+            return "summary_report", add_working_days(
+                s.verified_at, d.summary_working_days, utc_offset_hours=d.utc_offset_hours
+            )
+        return None
+
+    async def _mark_overdue(self, item: str, due: datetime) -> None:
+        self.state.overdue_items.append(item)
+        self._milestone("overdue", "system", f"{item.replace('_', ' ')} was due {due.isoformat()}")
+        await self._project()
+        notice = OverdueNotice(
+            case_id=self.state.case_id, number=self.state.number, item=item, due_at=due,
+            detected_at=workflow.now(),
+        )
+        try:
+            await workflow.execute_activity(
+                "notify_overdue", notice, start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=NOTIFY_RETRY,
+            )
+        except ActivityError as err:
+            self._milestone("notification_failed", "system", f"overdue {item}: {err.cause}")
+            await self._project()
+
+    def _clear_overdue(self, item: str) -> None:
+        if item in self.state.overdue_items:
+            self.state.overdue_items.remove(item)
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
+        self.state.seq += 1
+        self._pending.append(
+            MilestoneEvent(
+                seq=self.state.seq, at=workflow.now(), kind=kind, stage=self.state.stage,
+                actor=actor, note=note,
+            )
+        )
+
+    async def _project(self) -> None:
+        """Write the read model; keyed by event sequence so a retried write changes nothing."""
+        projection = CaseProjection(
+            state=copy.deepcopy(self.state),
+            changed_hazard_ids=sorted(self._changed_hazards),
+            milestones=self._pending,
+        )
+        self._pending, self._changed_hazards = [], set()
+        await workflow.execute_local_activity(
+            "project_case", projection, start_to_close_timeout=PROJECTION_TIMEOUT
+        )
+        self._projected_seq = max(self._projected_seq, projection.state.seq)
+
+    async def _opened(self) -> None:
+        await workflow.wait_condition(lambda: self.state.number is not None)
+
+    @staticmethod
+    def _check(check, *args) -> None:  # noqa: ANN001
+        try:
+            check(*args)
+        except RuleViolation as violation:
+            raise _refuse(violation) from None
+
+    # --- commands -------------------------------------------------------------------------
+    # Each validator refuses before history; each handler checks again because two updates in
+    # one activation both pass their validators before either handler runs.
+
+    @workflow.update
+    async def open(self, cmd: OpenCase) -> str:
+        await workflow.wait_condition(lambda: self._projected_seq >= 1)
+        return self.state.number
+
+    @workflow.update
+    async def assess(self, cmd: AssessCase) -> None:
+        await self._opened()
+        self._check(self._check_assess, cmd)
+        computed = risk_level(cmd.severity, cmd.probability)
+        level = cmd.level_override or computed
+        self.state.risk = Risk(
+            severity=cmd.severity, probability=cmd.probability, level=level,
+            computed_level=computed, overridden=cmd.level_override is not None,
+            override_reason=cmd.override_reason,
+        )
+        self.state.stage = "assessed"
+        note = f"risk {level} (severity {cmd.severity}, probability {cmd.probability})"
+        if cmd.level_override:
+            note += f"; matrix gave {computed}, overridden: {cmd.override_reason}"
+        self._milestone("assessed", cmd.actor, note)
+        await self._project()
+
+    @assess.validator
+    def _validate_assess(self, cmd: AssessCase) -> None:
+        self._check(self._check_assess, cmd)
+
+    def _check_assess(self, cmd: AssessCase) -> None:
+        case_rules.check_assess(self.state)
+        try:
+            risk_level(cmd.severity, cmd.probability)
+        except ValueError as err:
+            field = "severity" if "severity" in str(err) else "probability"
+            raise RuleViolation(str(err), code="invalid_field", status=422, field=field) from None
+        if cmd.level_override is not None:
+            if cmd.level_override not in RISK_LEVELS:
+                raise RuleViolation(
+                    f"level_override must be one of {', '.join(RISK_LEVELS)}",
+                    code="invalid_field", status=422, field="level_override",
+                )
+            if not (cmd.override_reason or "").strip():
+                raise RuleViolation(
+                    "a level override needs a reason", code="invalid_field", status=422,
+                    field="override_reason",
+                )
+
+    @workflow.update
+    async def decide(self, cmd: DecideCase) -> None:
+        await self._opened()
+        self._check(case_rules.check_decide, self.state, cmd.decision)
+        self.state.decision, self.state.decision_reason = cmd.decision, cmd.reason
+        self.state.decided_at = workflow.now()
+        if cmd.decision == "no_recall":
+            self.state.stage = "closed_no_recall"
+        self._milestone("decided", cmd.actor, f"{cmd.decision}" + (f": {cmd.reason}" if cmd.reason else ""))
+        await self._project()
+
+    @decide.validator
+    def _validate_decide(self, cmd: DecideCase) -> None:
+        self._check(case_rules.check_decide, self.state, cmd.decision)
+
+    @workflow.update
+    async def submit_plan(self, cmd: SubmitPlan) -> None:
+        await self._opened()
+        self._check(case_rules.check_submit_plan, self.state)
+        self.state.plan = Plan(
+            units_affected=cmd.units_affected, remedy=cmd.remedy, summary=cmd.summary,
+            correction_rate_target=cmd.correction_rate_target, submitted_at=workflow.now(),
+        )
+        self.state.stage = "recall_planned"
+        self._clear_overdue("plan")
+        self._milestone(
+            "plan_submitted", cmd.actor, f"{cmd.remedy}, {cmd.units_affected} units: {cmd.summary}"
+        )
+        await self._project()
+
+    @submit_plan.validator
+    def _validate_submit_plan(self, cmd: SubmitPlan) -> None:
+        self._check(case_rules.check_submit_plan, self.state)
+
+    @workflow.update
+    async def accept_plan(self, cmd: AcceptPlan) -> None:
+        await self._opened()
+        self._check(case_rules.check_accept_plan, self.state)
+        self.state.plan = dataclasses.replace(
+            self.state.plan, accepted_at=workflow.now(), acceptance_note=cmd.note
+        )
+        self.state.stage = "remediating"
+        self._milestone("plan_accepted", cmd.actor, cmd.note)
+        await self._project()
+
+    @accept_plan.validator
+    def _validate_accept_plan(self, cmd: AcceptPlan) -> None:
+        self._check(case_rules.check_accept_plan, self.state)
+
+    @workflow.update
+    async def add_hazard(self, cmd: AddHazard) -> None:
+        await self._opened()
+        self._check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
+        self.state.hazards[cmd.hazard_id] = HazardState(
+            id=cmd.hazard_id, enterprise_id=cmd.enterprise_id, category=cmd.category,
+            description=cmd.description, status="identified", identified_at=workflow.now(),
+        )
+        self._changed_hazards.add(cmd.hazard_id)
+        self._milestone("hazard_identified", cmd.actor, f"{cmd.hazard_id} ({cmd.category})")
+        await self._project()
+
+    @add_hazard.validator
+    def _validate_add_hazard(self, cmd: AddHazard) -> None:
+        self._check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
+
+    @workflow.update
+    async def eliminate_hazard(self, cmd: EliminateHazard) -> None:
+        await self._opened()
+        self._check(case_rules.check_eliminate, self.state, cmd.hazard_id)
+        hazard = self.state.hazards[cmd.hazard_id]
+        hazard.status = "eliminated"
+        hazard.eliminated_at = cmd.eliminated_at or workflow.now()
+        hazard.evidence, hazard.evidence_refs = cmd.evidence, list(cmd.evidence_refs)
+        self._changed_hazards.add(cmd.hazard_id)
+        self._milestone("hazard_eliminated", cmd.actor, f"{cmd.hazard_id}: {cmd.evidence}")
+        await self._project()
+
+    @eliminate_hazard.validator
+    def _validate_eliminate(self, cmd: EliminateHazard) -> None:
+        self._check(case_rules.check_eliminate, self.state, cmd.hazard_id)
+
+    @workflow.update
+    async def report_progress(self, cmd: ReportProgress) -> None:
+        await self._opened()
+        self._check(case_rules.check_progress, self.state, cmd.units_corrected)
+        self.state.units_corrected = cmd.units_corrected
+        self.state.last_progress_at = workflow.now()
+        self._clear_overdue("progress_report")
+        rate = case_rules.correction_rate(cmd.units_corrected, self.state.plan.units_affected)
+        note = f"{cmd.units_corrected} units corrected ({rate:.1%})"
+        self._milestone("progress_reported", cmd.actor, note + (f": {cmd.note}" if cmd.note else ""))
+        await self._project()
+
+    @report_progress.validator
+    def _validate_progress(self, cmd: ReportProgress) -> None:
+        self._check(case_rules.check_progress, self.state, cmd.units_corrected)
+
+    @workflow.update
+    async def verify(self, cmd: VerifyCase) -> None:
+        await self._opened()
+        self._check(case_rules.check_verify, self.state)
+        now = workflow.now()
+        self.state.stage, self.state.verified_at = "verified", now
+        for hazard in self.state.hazards.values():
+            if hazard.status == "eliminated":
+                hazard.status, hazard.verified_at = "verified", now
+                self._changed_hazards.add(hazard.id)
+        self._milestone("verified", cmd.actor, cmd.note)
+        await self._project()
+
+    @verify.validator
+    def _validate_verify(self, cmd: VerifyCase) -> None:
+        self._check(case_rules.check_verify, self.state)
+
+    @workflow.update
+    async def close(self, cmd: CloseCase) -> None:
+        await self._opened()
+        self._check(case_rules.check_close, self.state)
+        self.state.stage, self.state.closed_at = "closed", workflow.now()
+        self.state.summary = cmd.summary
+        self._clear_overdue("summary_report")
+        self._milestone("closed", cmd.actor, cmd.summary)
+        await self._project()
+
+    @close.validator
+    def _validate_close(self, cmd: CloseCase) -> None:
+        self._check(case_rules.check_close, self.state)
+
+    @workflow.query
+    def snapshot(self) -> CaseState:
+        return self.state

@@ -1,0 +1,197 @@
+"""What crosses the workflow boundary: task queue names, inputs, state and projections.
+
+Plain dataclasses only (serialised by the pydantic data converter), so workflow code imports
+nothing from the web or database layers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+TASK_QUEUE = "recall"
+
+
+def case_workflow_id(case_id: str) -> str:
+    return f"recall-case-{case_id}"
+
+
+@dataclass
+class Deadlines:
+    plan_working_days: int = 10
+    progress_report_days: int = 30
+    summary_working_days: int = 15
+    utc_offset_hours: int = 8
+
+
+@dataclass
+class Risk:
+    severity: int
+    probability: str
+    level: str
+    computed_level: str
+    overridden: bool = False
+    override_reason: str | None = None
+
+
+@dataclass
+class Plan:
+    units_affected: int
+    remedy: str
+    summary: str
+    correction_rate_target: float | None = None
+    submitted_at: datetime | None = None
+    accepted_at: datetime | None = None
+    acceptance_note: str | None = None
+
+
+@dataclass
+class HazardState:
+    id: str
+    enterprise_id: str
+    category: str
+    description: str
+    status: str
+    identified_at: datetime
+    eliminated_at: datetime | None = None
+    verified_at: datetime | None = None
+    evidence: str | None = None
+    evidence_refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MilestoneEvent:
+    seq: int
+    at: datetime
+    kind: str
+    stage: str
+    actor: str
+    note: str | None = None
+
+
+@dataclass
+class CaseState:
+    case_id: str
+    title: str
+    industry_code: str | None
+    region_code: str | None
+    enterprise_ids: list[str]
+    defect_report_ids: list[str]
+    created_by: str
+    opened_at: datetime | None = None
+    number: str | None = None
+    stage: str = "reported"
+    seq: int = 0
+    risk: Risk | None = None
+    decision: str | None = None
+    decision_reason: str | None = None
+    decided_at: datetime | None = None
+    plan: Plan | None = None
+    units_corrected: int | None = None
+    last_progress_at: datetime | None = None
+    verified_at: datetime | None = None
+    closed_at: datetime | None = None
+    summary: str | None = None
+    hazards: dict[str, HazardState] = field(default_factory=dict)
+    overdue_items: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CaseInput:
+    state: CaseState
+    deadlines: Deadlines = field(default_factory=Deadlines)
+
+
+# --- Update inputs: every command names its actor -----------------------------------------
+
+
+@dataclass
+class OpenCase:
+    actor: str
+
+
+@dataclass
+class AssessCase:
+    actor: str
+    severity: int
+    probability: str
+    level_override: str | None = None
+    override_reason: str | None = None
+
+
+@dataclass
+class DecideCase:
+    actor: str
+    decision: str
+    reason: str | None = None
+
+
+@dataclass
+class SubmitPlan:
+    actor: str
+    units_affected: int
+    remedy: str
+    summary: str
+    correction_rate_target: float | None = None
+
+
+@dataclass
+class AcceptPlan:
+    actor: str
+    note: str | None = None
+
+
+@dataclass
+class AddHazard:
+    actor: str
+    hazard_id: str
+    enterprise_id: str
+    category: str
+    description: str
+
+
+@dataclass
+class EliminateHazard:
+    actor: str
+    hazard_id: str
+    evidence: str
+    evidence_refs: list[str] = field(default_factory=list)
+    eliminated_at: datetime | None = None
+
+
+@dataclass
+class ReportProgress:
+    actor: str
+    units_corrected: int
+    note: str | None = None
+
+
+@dataclass
+class VerifyCase:
+    actor: str
+    note: str
+
+
+@dataclass
+class CloseCase:
+    actor: str
+    summary: str
+
+
+# --- Activity inputs -----------------------------------------------------------------------
+
+
+@dataclass
+class CaseProjection:
+    """What the read model needs after an event: the case row, changed hazards, new milestones."""
+
+    state: CaseState
+    changed_hazard_ids: list[str]
+    milestones: list[MilestoneEvent]
+
+
+@dataclass
+class OverdueNotice:
+    case_id: str
+    number: str
+    item: str
+    due_at: datetime
+    detected_at: datetime
