@@ -1,0 +1,99 @@
+"""The `recall` command."""
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from recall.config import Settings, get_settings
+from recall.imports.cli import import_app
+from recall.observability.logging import configure_logging
+
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False,
+    help="Product recall and industry-uplift tracker (实施一个召回 提升一个产业)",
+)
+app.add_typer(import_app, name="import", help="Import overseas recall notices as defect reports")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema")
+app.add_typer(db_app, name="db")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def up(
+    demo: bool = typer.Option(False, "--demo", help="load demo data into an empty database"),
+    data_dir: Path = typer.Option(None, "--data-dir", help="where the databases live"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+) -> None:
+    """Start everything on the embedded default: Temporal dev server, SQLite, worker, API."""
+    from recall.up import run_stack
+    from recall.runtime import StartupError
+
+    if data_dir is not None:
+        os.environ["RECALL_DATA_DIR"] = str(data_dir)
+        get_settings.cache_clear()
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    try:
+        asyncio.run(run_stack(settings, host=host, port=port, demo=demo))
+    except StartupError as err:
+        _fail(str(err))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def api(host: str = typer.Option("127.0.0.1", "--host"),
+        port: int = typer.Option(8000, "--port")) -> None:
+    """Run the HTTP API against the servers configured by RECALL_* variables."""
+    from recall.main import create_app
+    from recall.runtime import port_is_free, uvicorn_server
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    if not port_is_free(host, port):
+        _fail(f"port {port} on {host} is taken; choose another with --port")
+    asyncio.run(uvicorn_server(create_app(settings), host, port).serve())
+
+
+@app.command()
+def worker() -> None:
+    """Run the Temporal worker against the servers configured by RECALL_* variables."""
+    from recall.runtime import run_worker
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    try:
+        asyncio.run(run_worker(settings))
+    except KeyboardInterrupt:
+        pass
+    except RuntimeError as err:  # connection refused and the like
+        _fail(f"cannot reach Temporal at {settings.temporal_target}: {err}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the configured database to the newest schema."""
+    from recall.runtime import upgrade_database
+
+    settings: Settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(upgrade_database(settings))
+    typer.echo(f"database at {settings.sqlalchemy_url} is at the newest schema")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app(prog_name="recall")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

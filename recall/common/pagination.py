@@ -1,0 +1,83 @@
+"""Cursor pages: {"items": [...], "next_cursor": ...} with keyset cursors (stable under inserts)."""
+
+import base64
+import json
+from datetime import datetime
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from recall.errors import InvalidField
+
+T = TypeVar("T")
+
+Limit = Annotated[int, Query(ge=1, le=500, description="page size, at most 500")]
+Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(values: list) -> str:
+    raw = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, n: int) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded))
+        if not isinstance(values, list) or len(values) != n:
+            raise ValueError
+        return values
+    except ValueError:
+        raise InvalidField("cursor is not one this API handed out", field="cursor") from None
+
+
+async def keyset_page(
+    session: AsyncSession,
+    stmt: Select,
+    columns: list,
+    *,
+    limit: int,
+    cursor: str | None,
+    descending: bool = False,
+) -> tuple[list, str | None]:
+    """Run stmt ordered by columns (the last one unique) and return one page of rows."""
+    if cursor:
+        values = decode_cursor(cursor, len(columns))
+        values = [
+            datetime.fromisoformat(v) if _is_datetime(col) else v
+            for col, v in zip(columns, values, strict=True)
+        ]
+        stmt = stmt.where(_after(columns, values, descending))
+    order = [c.desc() if descending else c.asc() for c in columns]
+    rows = (await session.execute(stmt.order_by(*order).limit(limit + 1))).scalars().all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, c.key) for c in columns])
+    return list(rows), next_cursor
+
+
+def _is_datetime(column) -> bool:  # noqa: ANN001
+    try:
+        return column.type.python_type is datetime
+    except NotImplementedError:
+        return False
+
+
+def _after(columns: list, values: list, descending: bool):  # noqa: ANN202
+    """(a, b) > (x, y) spelled out, portable to SQLite and PostgreSQL."""
+    clauses = []
+    for i, col in enumerate(columns):
+        prefix = [columns[j] == values[j] for j in range(i)]
+        cmp = col < values[i] if descending else col > values[i]
+        clauses.append(and_(*prefix, cmp))
+    return or_(*clauses)

@@ -1,0 +1,62 @@
+"""The HTTP application: create_app() wires settings, database and Temporal at startup."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from temporalio.client import Client
+
+from recall import ops
+from recall.cases.engine import CaseEngine
+from recall.cases.router import router as cases_router
+from recall.common.idempotency import IdempotencyMiddleware
+from recall.config import Settings, get_settings
+from recall.db import create_engine, create_sessionmaker
+from recall.errors import install_error_handlers
+from recall.observability.middleware import Metrics, RequestContextMiddleware
+from recall.reference.router import router as reference_router
+from recall.reports.router import router as reports_router
+from recall.temporal import connect
+from workflows.shared import Deadlines
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = create_engine(settings.sqlalchemy_url)
+        # Lazy: the API starts and serves reads even while Temporal is away.
+        client = temporal_client or await connect(settings, lazy=True)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.temporal_client = client
+        app.state.case_engine = CaseEngine(
+            client,
+            task_queue=settings.task_queue,
+            timeout=settings.command_timeout_seconds,
+            deadlines=Deadlines(**settings.deadlines.model_dump()),
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Recall and industry-uplift tracker",
+        version="1",
+        description="实施一个召回 提升一个产业: defect report -> hazard elimination -> "
+        "association -> standard -> brand cultivation.",
+        lifespan=lifespan,
+    )
+    app.state.metrics = Metrics()
+    install_error_handlers(app)
+    for router in (reference_router, reports_router, cases_router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(ops.router)
+    app.include_router(ops.router, prefix=API_PREFIX, include_in_schema=False)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    return app

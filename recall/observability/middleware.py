@@ -1,0 +1,66 @@
+"""Request ids, access logs and Prometheus metrics for every HTTP request."""
+
+import logging
+import time
+import uuid
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from recall.observability.context import case_number_var, request_id_var
+
+log = logging.getLogger("recall.http")
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "recall_http_requests_total", "HTTP requests", ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "recall_http_request_seconds", "HTTP request latency", ["method", "route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, metrics: Metrics):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:100] or uuid.uuid4().hex
+        rid_token = request_id_var.set(request_id)
+        case_token = case_number_var.set(None)
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            route_path = getattr(route, "path", None) or "unmatched"
+            self.metrics.requests.labels(scope["method"], route_path, str(status)).inc()
+            self.metrics.latency.labels(scope["method"], route_path).observe(elapsed)
+            log.info(
+                "%s %s %s", scope["method"], scope["path"], status,
+                extra={"status": status, "ms": round(elapsed * 1000, 2)},
+            )
+            request_id_var.reset(rid_token)
+            case_number_var.reset(case_token)

@@ -1,0 +1,95 @@
+"""Defect reports: filed by people or imported from overseas notices."""
+
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from recall.auth.principal import Principal
+from recall.common.ids import IdFactory
+from recall.common.pagination import keyset_page
+from recall.common.types import utcnow
+from recall.errors import InvalidField
+from recall.reference.models import Enterprise
+from recall.reference.service import require_industry, require_region
+from recall.reports.models import DefectReport
+from recall.reports.schemas import DefectReportIn
+from recall.rules.case_rules import HAZARD_CATEGORIES
+
+
+async def require_enterprises(session: AsyncSession, ids: list[str], field: str) -> None:
+    if not ids:
+        return
+    found = set(
+        (await session.execute(select(Enterprise.id).where(Enterprise.id.in_(ids)))).scalars()
+    )
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise InvalidField(f"unknown enterprise(s): {', '.join(missing)}", field=field)
+
+
+async def create_report(
+    *, session: AsyncSession, principal: Principal, ids: IdFactory, data: DefectReportIn
+) -> DefectReport:
+    await require_industry(session, data.industry_code, "industry_code")
+    await require_region(session, data.region_code, "region_code")
+    await require_enterprises(session, data.enterprise_ids, "enterprise_ids")
+    if data.hazard_category is not None and data.hazard_category not in HAZARD_CATEGORIES:
+        raise InvalidField(
+            f"hazard_category must be one of {', '.join(HAZARD_CATEGORIES)}",
+            field="hazard_category",
+        )
+    now = utcnow()
+    if data.received_at and data.received_at > now + timedelta(minutes=5):
+        raise InvalidField("received_at is in the future", field="received_at")
+    report_id = ids.new("dr")
+    if (existing := await session.get(DefectReport, report_id)) is not None:
+        return existing  # the same Idempotency-Key again after a lost response
+    report = DefectReport(
+        id=report_id,
+        source=data.source,
+        product=data.product,
+        description=data.description,
+        industry_code=data.industry_code,
+        region_code=data.region_code,
+        enterprise_ids=list(dict.fromkeys(data.enterprise_ids)),
+        hazard_category=data.hazard_category,
+        received_at=data.received_at or now,
+        created_by=principal.actor,
+        created_at=now,
+    )
+    session.add(report)
+    await session.commit()
+    return report
+
+
+async def list_reports(  # noqa: ANN201
+    *,
+    session: AsyncSession,
+    source: str | None,
+    industry: str | None,
+    region: str | None,
+    q: str | None,
+    limit: int,
+    cursor: str | None,
+):
+    stmt = select(DefectReport)
+    if source:
+        stmt = stmt.where(DefectReport.source == source)
+    if industry:
+        stmt = stmt.where(DefectReport.industry_code == industry)
+    if region:
+        stmt = stmt.where(DefectReport.region_code == region)
+    if q:
+        pattern = f"%{q}%"
+        stmt = stmt.where(
+            or_(DefectReport.product.ilike(pattern), DefectReport.description.ilike(pattern))
+        )
+    return await keyset_page(
+        session,
+        stmt,
+        [DefectReport.created_at, DefectReport.id],
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )

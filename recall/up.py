@@ -1,0 +1,69 @@
+"""`recall up`: the whole stack in one process tree, stopped together on Ctrl-C or SIGTERM."""
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import httpx
+
+from recall.config import Settings
+from recall.main import create_app
+from recall.runtime import (
+    StartupError,
+    port_is_free,
+    run_worker,
+    start_dev_server,
+    upgrade_database,
+    uvicorn_server,
+)
+from recall.temporal import connect
+
+log = logging.getLogger("recall.up")
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+async def run_stack(settings: Settings, *, host: str, port: int, demo: bool) -> None:
+    if not port_is_free(host, port):
+        raise StartupError(
+            f"port {port} on {host} is taken; choose another with --port (make run PORT=8080)"
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    dev = await start_dev_server(settings.data_dir)
+    try:
+        settings = settings.model_copy(update={"temporal_address": dev.address})
+        await upgrade_database(settings)
+        client = await connect(settings)
+        stop = asyncio.Event()
+        worker_task = asyncio.create_task(run_worker(settings, client, stop))
+        server = uvicorn_server(create_app(settings, temporal_client=client), host, port)
+        api_task = asyncio.create_task(server.serve())
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+        # uvicorn installs its own handlers while serving; it stops on either signal too.
+
+        while not server.started and not api_task.done():
+            await asyncio.sleep(0.05)
+        base = f"http://{host}:{port}"
+        _say(f"API        {base}/api/v1   (OpenAPI at {base}/docs)")
+        _say(f"Temporal   {dev.address}   web UI {dev.ui_url}")
+        _say(f"Data       {settings.data_dir.resolve()}")
+        if demo:
+            from recall.demo import load_demo
+
+            async with httpx.AsyncClient(base_url=f"{base}/api/v1", timeout=30) as http:
+                loaded = await load_demo(http)
+            _say("Demo data loaded" if loaded else "Demo data skipped: the database is not empty")
+        _say("Press Ctrl-C to stop.")
+        await api_task
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(worker_task, 15)
+    finally:
+        dev.stop()
+        _say("Stopped.")
