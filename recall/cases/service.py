@@ -24,11 +24,11 @@ from recall.common.ids import IdFactory
 from recall.common.models import Milestone
 from recall.common.pagination import keyset_page
 from recall.common.types import utcnow
-from recall.errors import Conflict, InvalidField, NotFound
+from recall.errors import Conflict, InvalidField, InvalidTransition, NotFound
 from recall.observability.context import bind_case
 from recall.reports.models import DefectReport
 from recall.reports.service import require_enterprises
-from recall.rules.case_rules import HAZARD_CATEGORIES
+from recall.rules.case_rules import HAZARD_CATEGORIES, TERMINAL_STAGES
 from workflows import shared
 from workflows.recall_case import RecallCaseWorkflow
 
@@ -142,7 +142,9 @@ async def open_case(
 
 
 async def _command(session, engine, case_id, update, arg, update_id) -> None:  # noqa: ANN001
-    await _case_row(session, case_id)
+    case = await _case_row(session, case_id)
+    if case.stage in TERMINAL_STAGES:
+        raise InvalidTransition(f"case {case.number} is {case.stage}; nothing more can be changed")
     await session.rollback()
     await engine.command(case_id, update, arg, update_id=update_id)
 
