@@ -52,7 +52,7 @@ HAZARD_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("burn", ("burn", "scald", "hot water", "overheat", "烫伤", "烧伤", "灼伤")),
     ("laceration", ("lacerat", "sharp", "割伤", "划伤")),
     ("fall", ("fall", "tip over", "tip-over", "collapse", "crash", "跌落", "摔倒", "倾倒")),
-    ("injury", ("injur", "impact", "projectile", "受伤", "伤害")),
+    ("injury", ("injur", "projectile", "受伤", "伤害")),
 )
 
 
@@ -91,8 +91,9 @@ def count_hits(text: str, keyword: str) -> int:
     return _hits(normalize(text), normalize(keyword))
 
 
-def _distinct_keywords(keywords: Iterable[str]) -> list[str]:
-    return [k for k in dict.fromkeys(normalize(k) for k in keywords if isinstance(k, str)) if k]
+def _distinct_keywords(keywords: Iterable[str] | None) -> list[str]:
+    normalized = (normalize(k) for k in keywords or () if isinstance(k, str))
+    return [k for k in dict.fromkeys(normalized) if k]
 
 
 def _distinct_texts(texts: Iterable[str | None]) -> list[str]:
@@ -101,7 +102,7 @@ def _distinct_texts(texts: Iterable[str | None]) -> list[str]:
 
 
 def industry_scores(
-    texts: Iterable[str | None], industries: Mapping[str, Iterable[str]]
+    texts: Iterable[str | None], industries: Mapping[str, Iterable[str] | None]
 ) -> dict[str, int]:
     """Keyword hits per industry code, summed over its distinct keywords and the distinct texts."""
     normalized = _distinct_texts(texts)
@@ -112,7 +113,7 @@ def industry_scores(
 
 
 def choose_industry(
-    texts: Iterable[str | None], industries: Mapping[str, Iterable[str]]
+    texts: Iterable[str | None], industries: Mapping[str, Iterable[str] | None]
 ) -> str | None:
     """The industry with the most keyword hits, the lowest code on a tie, None without any hit."""
     scores = {code: hits for code, hits in industry_scores(texts, industries).items() if hits}

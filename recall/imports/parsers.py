@@ -72,27 +72,38 @@ def _records_of(document: Any, source: Source, name: str) -> list:
     if source == "cpsc":
         if isinstance(document, list):
             return document
-        hint = "; this looks like openFDA, try `recall import openfda`" if looks_like_openfda else ""
+        hint = (
+            "; this looks like openFDA, try `recall import openfda`" if looks_like_openfda else ""
+        )
         raise ImportFileError(
             f"{name}: expected a JSON array of CPSC recalls, found {_kind(document)}{hint}"
         )
     if source == "openfda":
         if looks_like_openfda:
             return document["results"]
-        hint = "; this looks like CPSC, try `recall import cpsc`" if isinstance(document, list) else ""
+        found = _kind(document)
+        if isinstance(document, dict):
+            found += ' without a "results" array'
+        hint = (
+            "; this looks like CPSC, try `recall import cpsc`" if isinstance(document, list) else ""
+        )
         raise ImportFileError(
             f'{name}: expected an openFDA response (an object with a "results" array), '
-            f"found {_kind(document)}{hint}"
+            f"found {found}{hint}"
         )
     raise ValueError(f"unknown source {source!r}")
 
 
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
-        return 'an object without a "results" array'
+        return "an object"
     if isinstance(value, list):
         return "an array"
-    return f"a {type(value).__name__} value"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "a boolean" if isinstance(value, bool) else "a number"
 
 
 def content_hash(record: Any) -> str:
