@@ -7,9 +7,10 @@ from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import DateTime, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from recall.common.types import UTCDateTime
 from recall.errors import InvalidField
 
 T = TypeVar("T")
@@ -51,10 +52,13 @@ async def keyset_page(
     """Run stmt ordered by columns (the last one unique) and return one page of rows."""
     if cursor:
         values = decode_cursor(cursor, len(columns))
-        values = [
-            datetime.fromisoformat(v) if _is_datetime(col) else v
-            for col, v in zip(columns, values, strict=True)
-        ]
+        try:
+            values = [
+                datetime.fromisoformat(v) if _is_datetime(col) else v
+                for col, v in zip(columns, values, strict=True)
+            ]
+        except (TypeError, ValueError):
+            raise InvalidField("cursor is not one this API handed out", field="cursor") from None
         stmt = stmt.where(_after(columns, values, descending))
     order = [c.desc() if descending else c.asc() for c in columns]
     rows = (await session.execute(stmt.order_by(*order).limit(limit + 1))).scalars().all()
@@ -67,10 +71,7 @@ async def keyset_page(
 
 
 def _is_datetime(column) -> bool:  # noqa: ANN001
-    try:
-        return column.type.python_type is datetime
-    except NotImplementedError:
-        return False
+    return isinstance(column.type, DateTime | UTCDateTime)
 
 
 def _after(columns: list, values: list, descending: bool):  # noqa: ANN202

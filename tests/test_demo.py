@@ -1,0 +1,84 @@
+"""The demo loader against a real stack: PostgreSQL, Temporal dev server, worker and app."""
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from recall.config import Settings
+from recall.demo import load_demo
+from recall.main import create_app
+from recall.runtime import run_worker
+
+TEMPORAL = Path(sys.executable).parent / "temporal"
+LISTS = ("/regions", "/industries", "/enterprises", "/defect-reports", "/cases")
+
+
+@pytest.fixture
+async def http(pg_url: str, db: object) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on its own Temporal dev server and worker, over tables `db` has just emptied."""
+    settings = Settings(database_url=pg_url)
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(TEMPORAL), data_converter=pydantic_data_converter
+    )
+    async with env:
+        stop = asyncio.Event()
+        worker = asyncio.create_task(run_worker(settings, env.client, stop))
+        app = create_app(settings, temporal_client=env.client)
+        try:
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app), base_url="http://test/api/v1", timeout=30
+                ) as client,
+            ):
+                yield client
+        finally:
+            stop.set()
+            await asyncio.wait_for(worker, 15)
+
+
+async def items(http: httpx.AsyncClient, path: str, **params: str) -> list[dict]:
+    response = await http.get(path, params={"limit": "500", **params})
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def counts(http: httpx.AsyncClient) -> dict[str, int]:
+    return {path: len(await items(http, path)) for path in LISTS}
+
+
+@pytest.mark.slow
+async def test_demo_tells_the_pilot_story_once(http: httpx.AsyncClient) -> None:
+    assert await load_demo(http) is True
+    loaded = await counts(http)
+    assert await load_demo(http) is False
+    assert await counts(http) == loaded
+
+    assert len(await items(http, "/regions")) == 9
+    stages = {case["stage"] for case in await items(http, "/cases")}
+    assert stages >= {
+        "closed", "remediating", "recall_planned", "assessed", "reported", "closed_no_recall",
+        "verified",
+    }  # fmt: skip
+    producers = await items(http, "/enterprises", industry="magnetic-toys")
+    assert len(producers) == 14
+    assert 3000 < sum(p["employees"] for p in producers) < 3200
+
+    (closed,) = await items(http, "/cases", stage="closed", industry="magnetic-toys")
+    case = (await http.get(f"/cases/{closed['id']}")).json()
+    done = [h for h in case["hazards"] if h["status"] in ("eliminated", "verified")]
+    assert len(done) == 14
+    assert {h["enterprise_id"] for h in done} == {p["id"] for p in producers}
+    assert case["risk"]["level"] == "serious"
+
+    (remediating,) = await items(http, "/cases", stage="remediating")
+    statuses = [
+        h["status"] for h in (await http.get(f"/cases/{remediating['id']}")).json()["hazards"]
+    ]
+    assert "eliminated" in statuses and "identified" in statuses
