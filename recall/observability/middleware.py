@@ -26,6 +26,19 @@ class Metrics:
         )
 
 
+def _route_label(scope: Scope) -> str:
+    """The route template (/api/v1/cases/{case_id}), never the raw path: labels stay few."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if template is None:
+        return "unmatched"
+    # Routes of included routers may carry their own path without the mount prefix.
+    prefix = "/api/v1"
+    if scope["path"].startswith(prefix + "/") and not template.startswith(prefix):
+        template = prefix + template
+    return template
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, metrics: Metrics):
         self.app = app
@@ -54,8 +67,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            route_path = getattr(route, "path", None) or "unmatched"
+            route_path = _route_label(scope)
             self.metrics.requests.labels(scope["method"], route_path, str(status)).inc()
             self.metrics.latency.labels(scope["method"], route_path).observe(elapsed)
             log.info(

@@ -1,0 +1,62 @@
+"""Health, readiness, metrics, the OpenAPI document and structured logs."""
+
+import json
+import logging
+import re
+from pathlib import Path
+
+import httpx
+
+from recall.observability.logging import JsonFormatter
+
+API_MD = Path(__file__).resolve().parents[3] / "shared" / "API.md"
+IMPLEMENTED = ("/regions", "/industries", "/enterprises", "/defect-reports", "/cases")
+
+
+async def test_health_readiness_and_metrics(api: httpx.AsyncClient) -> None:
+    root = str(api.base_url).removesuffix("/api/v1/").removesuffix("/api/v1")
+    async with httpx.AsyncClient(transport=api._transport, base_url=root) as plain:
+        assert (await plain.get("/healthz")).json() == {"status": "ok"}
+        ready = await plain.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["temporal"] == "ok"
+        await api.get("/regions")
+        metrics = (await plain.get("/metrics")).text
+        assert 'recall_http_requests_total{method="GET",route="/api/v1/regions",status="200"}' in metrics
+
+
+async def test_readyz_is_503_when_temporal_does_not_answer(stack, pg_url) -> None:  # noqa: ANN001
+    from recall.config import Settings
+    from recall.main import create_app
+
+    settings = Settings(database_url=pg_url, temporal_address="127.0.0.1:1")
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            ready = await c.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json() == {"status": "not_ready", "database": "ok", "temporal": "unavailable"}
+            assert (await c.get("/api/v1/regions")).status_code == 200
+
+
+async def test_openapi_describes_every_contract_path_built_so_far(api: httpx.AsyncClient) -> None:
+    def shape(path: str) -> str:  # parameter names are ours to choose
+        return re.sub(r"{[^}]+}", "{}", path)
+
+    paths = {shape(p) for p in (await api.get("/../../openapi.json")).json()["paths"]}
+    contract = set(re.findall(r"`(?:GET|POST) (/[a-z\-{}_/]+)", API_MD.read_text()))
+    assert len([p for p in contract if p.startswith(IMPLEMENTED)]) >= 14
+    for path in sorted(contract):
+        if path.startswith(IMPLEMENTED):
+            assert shape(f"/api/v1{path}") in paths, path
+
+
+def test_log_lines_are_json_with_request_id_and_case() -> None:
+    from recall.observability.context import case_number_var, request_id_var
+
+    request_id_var.set("req-1")
+    case_number_var.set("RC-2026-000007")
+    record = logging.makeLogRecord({"msg": "POST %s", "args": ("/x",), "levelno": 20,
+                                    "levelname": "INFO", "status": 200})
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "req-1" and line["case"] == "RC-2026-000007"
+    assert line["msg"] == "POST /x" and line["status"] == 200
