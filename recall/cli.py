@@ -13,7 +13,8 @@ from recall.imports.cli import import_app
 from recall.observability.logging import configure_logging
 
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False,
+    no_args_is_help=True,
+    add_completion=False,
     help="Product recall and industry-uplift tracker (实施一个召回 提升一个产业)",
 )
 app.add_typer(import_app, name="import", help="Import overseas recall notices as defect reports")
@@ -34,8 +35,8 @@ def up(
     port: int = typer.Option(8000, "--port"),
 ) -> None:
     """Start everything on the embedded default: Temporal dev server, SQLite, worker, API."""
-    from recall.up import run_stack
     from recall.runtime import StartupError
+    from recall.up import run_stack
 
     if data_dir is not None:
         os.environ["RECALL_DATA_DIR"] = str(data_dir)
@@ -51,8 +52,9 @@ def up(
 
 
 @app.command()
-def api(host: str = typer.Option("127.0.0.1", "--host"),
-        port: int = typer.Option(8000, "--port")) -> None:
+def api(
+    host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port")
+) -> None:
     """Run the HTTP API against the servers configured by RECALL_* variables."""
     from recall.main import create_app
     from recall.runtime import port_is_free, uvicorn_server

@@ -21,7 +21,9 @@ from workflows.shared import Deadlines
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, temporal_client: Client | None = None
+) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager

@@ -70,16 +70,32 @@ async def start_dev_server(data_dir: Path, *, port: int = 7233, ui_port: int = 8
         port = free_port()
     if not port_is_free("127.0.0.1", ui_port):
         ui_port = free_port()
-    log = open(data_dir / "temporal.log", "ab")  # noqa: SIM115 - lives as long as the server
+    # Started once, before anything else runs: blocking calls are fine here.
+    log = open(data_dir / "temporal.log", "ab")  # noqa: SIM115, ASYNC230 - lives with the server
     args = [
-        temporal_executable(), "server", "start-dev",
-        "--db-filename", str(data_dir / "temporal.db"),
-        "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(ui_port),
-        "--namespace", "default", "--log-level", "warn",
-        "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+        temporal_executable(),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(data_dir / "temporal.db"),
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--ui-port",
+        str(ui_port),
+        "--namespace",
+        "default",
+        "--log-level",
+        "warn",
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
     ]
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(  # noqa: ASYNC220
+        args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
     server = DevServer(process, f"127.0.0.1:{port}", f"http://127.0.0.1:{ui_port}")
     for _ in range(120):
         if process.poll() is not None:
@@ -101,14 +117,18 @@ async def upgrade_database(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def run_worker(settings: Settings, client: Client | None = None,
-                     stop: asyncio.Event | None = None) -> None:
+async def run_worker(
+    settings: Settings, client: Client | None = None, stop: asyncio.Event | None = None
+) -> None:
     client = client or await connect(settings)
     engine = create_engine(settings.sqlalchemy_url)
     async with httpx.AsyncClient() as http:
         worker = build_worker(
-            client, task_queue=settings.task_queue, sessionmaker=create_sessionmaker(engine),
-            http=http, webhook_url=settings.webhook_url,
+            client,
+            task_queue=settings.task_queue,
+            sessionmaker=create_sessionmaker(engine),
+            http=http,
+            webhook_url=settings.webhook_url,
         )
         try:
             if stop is None:

@@ -158,8 +158,9 @@ async def webhook() -> AsyncIterator[WebhookReceiver]:
     receiver = WebhookReceiver()
     port = free_port()
     receiver.url = f"http://127.0.0.1:{port}/hooks/recall"
-    config = uvicorn.Config(receiver.app, host="127.0.0.1", port=port, log_config=None,
-                            interface="asgi3")
+    config = uvicorn.Config(
+        receiver.app, host="127.0.0.1", port=port, log_config=None, interface="asgi3"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -183,7 +184,10 @@ def fresh_webhook(webhook: WebhookReceiver) -> WebhookReceiver:
 async def running_worker(client, sessionmaker, *, task_queue: str, webhook_url: str | None):  # noqa: ANN001
     async with httpx.AsyncClient() as http:
         worker = build_worker(
-            client, task_queue=task_queue, sessionmaker=sessionmaker, http=http,
+            client,
+            task_queue=task_queue,
+            sessionmaker=sessionmaker,
+            http=http,
             webhook_url=webhook_url,
         )
         async with worker:
@@ -194,10 +198,12 @@ async def running_worker(client, sessionmaker, *, task_queue: str, webhook_url: 
 async def stack(dev_env, pg_url, sessionmaker, webhook) -> AsyncIterator[dict]:  # noqa: ANN001
     """Worker + app on the dev server and PostgreSQL, shared by the API tests."""
     task_queue = f"api-tests-{uuid.uuid4().hex[:6]}"
-    settings = Settings(database_url=pg_url, webhook_url=webhook.url,
-                        temporal={"task_queue": task_queue})
-    async with running_worker(dev_env.client, sessionmaker, task_queue=task_queue,
-                              webhook_url=webhook.url):
+    settings = Settings(
+        database_url=pg_url, webhook_url=webhook.url, temporal={"task_queue": task_queue}
+    )
+    async with running_worker(
+        dev_env.client, sessionmaker, task_queue=task_queue, webhook_url=webhook.url
+    ):
         app = create_app(settings, temporal_client=dev_env.client)
         async with app.router.lifespan_context(app):
             yield {"app": app, "settings": settings, "client": dev_env.client}

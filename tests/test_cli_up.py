@@ -28,21 +28,29 @@ def test_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([*RECALL, "up", "--port", str(port)], env=_env(tmp_path),
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [*RECALL, "up", "--port", str(port)],
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        f"error: port {port} on 127.0.0.1 is taken; choose another with --port "
-        "(make run PORT=8080)"
+        f"error: port {port} on 127.0.0.1 is taken; choose another with --port (make run PORT=8080)"
     )
 
 
 @pytest.mark.slow
 def test_up_serves_a_case_and_stops_everything_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
-    proc = subprocess.Popen([*RECALL, "up", "--port", str(port), "--data-dir", str(tmp_path)],
-                            env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [*RECALL, "up", "--port", str(port), "--data-dir", str(tmp_path)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -57,11 +65,20 @@ def test_up_serves_a_case_and_stops_everything_on_sigterm(tmp_path: Path) -> Non
         else:
             pytest.fail("recall up did not become ready")
         with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as api:
-            assert api.post("/regions", json={"code": "330702", "name": "婺城区"}).status_code == 201
+            assert (
+                api.post("/regions", json={"code": "330702", "name": "婺城区"}).status_code == 201
+            )
             assert api.post("/industries", json={"code": "toys", "name": "玩具"}).status_code == 201
-            report = api.post("/defect-reports", json={
-                "source": "media", "product": "magnet balls", "description": "swallowed",
-                "industry_code": "toys", "region_code": "330702"}).json()
+            report = api.post(
+                "/defect-reports",
+                json={
+                    "source": "media",
+                    "product": "magnet balls",
+                    "description": "swallowed",
+                    "industry_code": "toys",
+                    "region_code": "330702",
+                },
+            ).json()
             case = api.post("/cases", json={"defect_report_ids": [report["id"]]})
             assert case.status_code == 201
             assert re.fullmatch(r"RC-\d{4}-000001", case.json()["number"])

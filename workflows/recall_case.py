@@ -66,7 +66,9 @@ class RecallCaseWorkflow:
         if self.state.number is None:
             self.state.opened_at = workflow.now()
             self.state.number = await workflow.execute_local_activity(
-                "open_case", self.state, result_type=str,
+                "open_case",
+                self.state,
+                result_type=str,
                 start_to_close_timeout=PROJECTION_TIMEOUT,
             )
             self._milestone("reported", self.state.created_by, "case opened")
@@ -76,13 +78,13 @@ class RecallCaseWorkflow:
             seen = self.state.seq
             deadline = self._next_deadline()
             if deadline is None:
-                await workflow.wait_condition(lambda: self.state.seq != seen)
+                await workflow.wait_condition(lambda seen=seen: self.state.seq != seen)
             else:
                 item, due = deadline
                 wait = max((due - workflow.now()).total_seconds(), 0)
                 try:
                     await workflow.wait_condition(
-                        lambda: self.state.seq != seen, timeout=timedelta(seconds=wait)
+                        lambda seen=seen: self.state.seq != seen, timeout=timedelta(seconds=wait)
                     )
                 except TimeoutError:
                     await self._mark_overdue(item, due)
@@ -114,12 +116,17 @@ class RecallCaseWorkflow:
         self._milestone("overdue", "system", f"{item.replace('_', ' ')} was due {due.isoformat()}")
         await self._project()
         notice = OverdueNotice(
-            case_id=self.state.case_id, number=self.state.number, item=item, due_at=due,
+            case_id=self.state.case_id,
+            number=self.state.number,
+            item=item,
+            due_at=due,
             detected_at=workflow.now(),
         )
         try:
             await workflow.execute_activity(
-                "notify_overdue", notice, start_to_close_timeout=timedelta(seconds=30),
+                "notify_overdue",
+                notice,
+                start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=NOTIFY_RETRY,
             )
         except ActivityError as err:
@@ -136,8 +143,12 @@ class RecallCaseWorkflow:
         self.state.seq += 1
         self._pending.append(
             MilestoneEvent(
-                seq=self.state.seq, at=workflow.now(), kind=kind, stage=self.state.stage,
-                actor=actor, note=note,
+                seq=self.state.seq,
+                at=workflow.now(),
+                kind=kind,
+                stage=self.state.stage,
+                actor=actor,
+                note=note,
             )
         )
 
@@ -180,8 +191,11 @@ class RecallCaseWorkflow:
         computed = risk_level(cmd.severity, cmd.probability)
         level = cmd.level_override or computed
         self.state.risk = Risk(
-            severity=cmd.severity, probability=cmd.probability, level=level,
-            computed_level=computed, overridden=cmd.level_override is not None,
+            severity=cmd.severity,
+            probability=cmd.probability,
+            level=level,
+            computed_level=computed,
+            overridden=cmd.level_override is not None,
             override_reason=cmd.override_reason,
         )
         self.state.stage = "assessed"
@@ -206,11 +220,15 @@ class RecallCaseWorkflow:
             if cmd.level_override not in RISK_LEVELS:
                 raise RuleViolation(
                     f"level_override must be one of {', '.join(RISK_LEVELS)}",
-                    code="invalid_field", status=422, field="level_override",
+                    code="invalid_field",
+                    status=422,
+                    field="level_override",
                 )
             if not (cmd.override_reason or "").strip():
                 raise RuleViolation(
-                    "a level override needs a reason", code="invalid_field", status=422,
+                    "a level override needs a reason",
+                    code="invalid_field",
+                    status=422,
                     field="override_reason",
                 )
 
@@ -222,7 +240,9 @@ class RecallCaseWorkflow:
         self.state.decided_at = workflow.now()
         if cmd.decision == "no_recall":
             self.state.stage = "closed_no_recall"
-        self._milestone("decided", cmd.actor, f"{cmd.decision}" + (f": {cmd.reason}" if cmd.reason else ""))
+        self._milestone(
+            "decided", cmd.actor, f"{cmd.decision}" + (f": {cmd.reason}" if cmd.reason else "")
+        )
         await self._project()
 
     @decide.validator
@@ -234,8 +254,11 @@ class RecallCaseWorkflow:
         await self._opened()
         self._check(case_rules.check_submit_plan, self.state)
         self.state.plan = Plan(
-            units_affected=cmd.units_affected, remedy=cmd.remedy, summary=cmd.summary,
-            correction_rate_target=cmd.correction_rate_target, submitted_at=workflow.now(),
+            units_affected=cmd.units_affected,
+            remedy=cmd.remedy,
+            summary=cmd.summary,
+            correction_rate_target=cmd.correction_rate_target,
+            submitted_at=workflow.now(),
         )
         self.state.stage = "recall_planned"
         self._clear_overdue("plan")
@@ -268,8 +291,12 @@ class RecallCaseWorkflow:
         await self._opened()
         self._check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
         self.state.hazards[cmd.hazard_id] = HazardState(
-            id=cmd.hazard_id, enterprise_id=cmd.enterprise_id, category=cmd.category,
-            description=cmd.description, status="identified", identified_at=workflow.now(),
+            id=cmd.hazard_id,
+            enterprise_id=cmd.enterprise_id,
+            category=cmd.category,
+            description=cmd.description,
+            status="identified",
+            identified_at=workflow.now(),
         )
         self._changed_hazards.add(cmd.hazard_id)
         self._milestone("hazard_identified", cmd.actor, f"{cmd.hazard_id} ({cmd.category})")
@@ -304,7 +331,9 @@ class RecallCaseWorkflow:
         self._clear_overdue("progress_report")
         rate = case_rules.correction_rate(cmd.units_corrected, self.state.plan.units_affected)
         note = f"{cmd.units_corrected} units corrected ({rate:.1%})"
-        self._milestone("progress_reported", cmd.actor, note + (f": {cmd.note}" if cmd.note else ""))
+        self._milestone(
+            "progress_reported", cmd.actor, note + (f": {cmd.note}" if cmd.note else "")
+        )
         await self._project()
 
     @report_progress.validator

@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import Awaitable
-from datetime import timedelta
 from typing import TypeVar
 
 from temporalio.client import (

@@ -106,15 +106,25 @@ async def project_case(session: AsyncSession, p: CaseProjection) -> None:
         )
         if result.rowcount == 0:
             row = {
-                "id": h.id, "case_id": state.case_id, "enterprise_id": h.enterprise_id,
-                "identified_at": h.identified_at, "version": version, **_hazard_values(h),
+                "id": h.id,
+                "case_id": state.case_id,
+                "enterprise_id": h.enterprise_id,
+                "identified_at": h.identified_at,
+                "version": version,
+                **_hazard_values(h),
             }
             await session.execute(insert_ignore(session, Hazard, ["id"])([row]))
     if p.milestones:
         rows = [
             {
-                "subject_type": "case", "subject_id": state.case_id, "seq": m.seq, "at": m.at,
-                "kind": m.kind, "stage": m.stage, "actor": m.actor, "note": m.note,
+                "subject_type": "case",
+                "subject_id": state.case_id,
+                "seq": m.seq,
+                "at": m.at,
+                "kind": m.kind,
+                "stage": m.stage,
+                "actor": m.actor,
+                "note": m.note,
             }
             for m in p.milestones
         ]

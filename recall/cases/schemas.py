@@ -4,7 +4,13 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 Probability = Literal[
-    "gt_1_2", "gt_1_10", "gt_1_100", "gt_1_1000", "gt_1_10000", "gt_1_100000", "gt_1_1000000",
+    "gt_1_2",
+    "gt_1_10",
+    "gt_1_100",
+    "gt_1_1000",
+    "gt_1_10000",
+    "gt_1_100000",
+    "gt_1_1000000",
     "lt_1_1000000",
 ]
 RiskLevel = Literal["low", "medium", "high", "serious"]

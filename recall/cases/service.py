@@ -54,7 +54,9 @@ async def get_case(*, session: AsyncSession, case_id: str) -> dict:
     case = await _case_row(session, case_id)
     hazards = (
         await session.execute(
-            select(Hazard).where(Hazard.case_id == case_id).order_by(Hazard.identified_at, Hazard.id)
+            select(Hazard)
+            .where(Hazard.case_id == case_id)
+            .order_by(Hazard.identified_at, Hazard.id)
         )
     ).scalars()
     return {
@@ -92,38 +94,47 @@ async def list_cases(  # noqa: ANN201
 
 
 async def open_case(
-    *, session: AsyncSession, engine: CaseEngine, principal: Principal, ids: IdFactory,
+    *,
+    session: AsyncSession,
+    engine: CaseEngine,
+    principal: Principal,
+    ids: IdFactory,
     data: CaseCreate,
 ) -> dict:
     report_ids = list(dict.fromkeys(data.defect_report_ids))
     reports = list(
-        (await session.execute(select(DefectReport).where(DefectReport.id.in_(report_ids))))
-        .scalars()
+        (
+            await session.execute(select(DefectReport).where(DefectReport.id.in_(report_ids)))
+        ).scalars()
     )
     found = {r.id: r for r in reports}
     missing = [i for i in report_ids if i not in found]
     if missing:
-        raise InvalidField(f"unknown defect report(s): {', '.join(missing)}",
-                           field="defect_report_ids")
+        raise InvalidField(
+            f"unknown defect report(s): {', '.join(missing)}", field="defect_report_ids"
+        )
     case_id = ids.new("case")
     taken = [r for r in reports if r.case_id and r.case_id != case_id]
     if taken:
         r = taken[0]
         number = (await session.get(Case, r.case_id)).number
-        raise Conflict(f"defect report {r.id} is already in case {number}",
-                       field="defect_report_ids")
+        raise Conflict(
+            f"defect report {r.id} is already in case {number}", field="defect_report_ids"
+        )
     ordered = [found[i] for i in report_ids]
     industries = {r.industry_code for r in ordered if r.industry_code}
     if len(industries) > 1:
         raise InvalidField(
             f"defect reports belong to different industries ({', '.join(sorted(industries))}); "
-            "a case covers one industry", field="defect_report_ids",
+            "a case covers one industry",
+            field="defect_report_ids",
         )
     regions = {r.region_code for r in ordered if r.region_code}
     if len(regions) > 1:
         raise InvalidField(
             f"defect reports belong to different regions ({', '.join(sorted(regions))}); "
-            "a case belongs to one region", field="defect_report_ids",
+            "a case belongs to one region",
+            field="defect_report_ids",
         )
     enterprise_ids = list(dict.fromkeys(e for r in ordered for e in r.enterprise_ids))
     state = shared.CaseState(
@@ -151,20 +162,25 @@ async def _command(session, engine, case_id, update, arg, update_id) -> None:  #
 
 async def assess(*, session, engine, principal, ids, case_id: str, data: AssessmentIn) -> dict:  # noqa: ANN001
     arg = shared.AssessCase(actor=principal.actor, **data.model_dump())
-    await _command(session, engine, case_id, RecallCaseWorkflow.assess, arg, ids.update_id("assess"))
+    await _command(
+        session, engine, case_id, RecallCaseWorkflow.assess, arg, ids.update_id("assess")
+    )
     return await get_case(session=session, case_id=case_id)
 
 
 async def decide(*, session, engine, principal, ids, case_id: str, data: DecisionIn) -> dict:  # noqa: ANN001
     arg = shared.DecideCase(actor=principal.actor, decision=data.decision, reason=data.reason)
-    await _command(session, engine, case_id, RecallCaseWorkflow.decide, arg, ids.update_id("decide"))
+    await _command(
+        session, engine, case_id, RecallCaseWorkflow.decide, arg, ids.update_id("decide")
+    )
     return await get_case(session=session, case_id=case_id)
 
 
 async def submit_plan(*, session, engine, principal, ids, case_id: str, data: PlanIn) -> dict:  # noqa: ANN001
     arg = shared.SubmitPlan(actor=principal.actor, **data.model_dump())
-    await _command(session, engine, case_id, RecallCaseWorkflow.submit_plan, arg,
-                   ids.update_id("plan"))
+    await _command(
+        session, engine, case_id, RecallCaseWorkflow.submit_plan, arg, ids.update_id("plan")
+    )
     return await get_case(session=session, case_id=case_id)
 
 
@@ -172,8 +188,9 @@ async def accept_plan(  # noqa: ANN001
     *, session, engine, principal, ids, case_id: str, data: PlanAcceptanceIn
 ) -> dict:
     arg = shared.AcceptPlan(actor=principal.actor, note=data.note)
-    await _command(session, engine, case_id, RecallCaseWorkflow.accept_plan, arg,
-                   ids.update_id("accept"))
+    await _command(
+        session, engine, case_id, RecallCaseWorkflow.accept_plan, arg, ids.update_id("accept")
+    )
     return await get_case(session=session, case_id=case_id)
 
 
@@ -187,8 +204,9 @@ async def _hazard(session: AsyncSession, case_id: str, hazard_id: str) -> dict:
 async def add_hazard(*, session, engine, principal, ids, case_id: str, data: HazardIn) -> dict:  # noqa: ANN001
     case = await _case_row(session, case_id)
     if data.category not in HAZARD_CATEGORIES:
-        raise InvalidField(f"category must be one of {', '.join(HAZARD_CATEGORIES)}",
-                           field="category")
+        raise InvalidField(
+            f"category must be one of {', '.join(HAZARD_CATEGORIES)}", field="category"
+        )
     await require_enterprises(session, [data.enterprise_id], "enterprise_id")
     if case.enterprise_ids and data.enterprise_id not in case.enterprise_ids:
         raise InvalidField(
@@ -197,11 +215,15 @@ async def add_hazard(*, session, engine, principal, ids, case_id: str, data: Haz
         )
     hazard_id = ids.new("hz")
     arg = shared.AddHazard(
-        actor=principal.actor, hazard_id=hazard_id, enterprise_id=data.enterprise_id,
-        category=data.category, description=data.description,
+        actor=principal.actor,
+        hazard_id=hazard_id,
+        enterprise_id=data.enterprise_id,
+        category=data.category,
+        description=data.description,
     )
-    await _command(session, engine, case_id, RecallCaseWorkflow.add_hazard, arg,
-                   ids.update_id("hazard"))
+    await _command(
+        session, engine, case_id, RecallCaseWorkflow.add_hazard, arg, ids.update_id("hazard")
+    )
     return await _hazard(session, case_id, hazard_id)
 
 
@@ -212,11 +234,20 @@ async def eliminate_hazard(  # noqa: ANN001
     if data.eliminated_at and data.eliminated_at > utcnow() + timedelta(minutes=5):
         raise InvalidField("eliminated_at is in the future", field="eliminated_at")
     arg = shared.EliminateHazard(
-        actor=principal.actor, hazard_id=hazard_id, evidence=data.evidence,
-        evidence_refs=data.evidence_refs, eliminated_at=data.eliminated_at,
+        actor=principal.actor,
+        hazard_id=hazard_id,
+        evidence=data.evidence,
+        evidence_refs=data.evidence_refs,
+        eliminated_at=data.eliminated_at,
     )
-    await _command(session, engine, case_id, RecallCaseWorkflow.eliminate_hazard, arg,
-                   ids.update_id("eliminate"))
+    await _command(
+        session,
+        engine,
+        case_id,
+        RecallCaseWorkflow.eliminate_hazard,
+        arg,
+        ids.update_id("eliminate"),
+    )
     return await _hazard(session, case_id, hazard_id)
 
 
@@ -226,14 +257,17 @@ async def report_progress(  # noqa: ANN001
     arg = shared.ReportProgress(
         actor=principal.actor, units_corrected=data.units_corrected, note=data.note
     )
-    await _command(session, engine, case_id, RecallCaseWorkflow.report_progress, arg,
-                   ids.update_id("progress"))
+    await _command(
+        session, engine, case_id, RecallCaseWorkflow.report_progress, arg, ids.update_id("progress")
+    )
     return await get_case(session=session, case_id=case_id)
 
 
 async def verify(*, session, engine, principal, ids, case_id: str, data: VerificationIn) -> dict:  # noqa: ANN001
     arg = shared.VerifyCase(actor=principal.actor, note=data.note)
-    await _command(session, engine, case_id, RecallCaseWorkflow.verify, arg, ids.update_id("verify"))
+    await _command(
+        session, engine, case_id, RecallCaseWorkflow.verify, arg, ids.update_id("verify")
+    )
     return await get_case(session=session, case_id=case_id)
 
 

@@ -55,7 +55,9 @@ class IdempotencyMiddleware:
         if record.status_code is not None:
             stored = [(k.encode(), v.encode()) for k, v in (record.response_headers or {}).items()]
             await _json_response(
-                send, record.status_code, record.response_body.encode(),
+                send,
+                record.status_code,
+                record.response_body.encode(),
                 [*stored, (b"idempotent-replayed", b"true")],
             )
             return
@@ -83,7 +85,8 @@ class IdempotencyMiddleware:
         await self.app(scope, replay_receive, capture)
         if status < 500:
             kept = {
-                k.decode(): v.decode() for k, v in response_headers
+                k.decode(): v.decode()
+                for k, v in response_headers
                 if k.lower() in (b"content-type", b"location")
             }
             await self._remember(sessionmaker, scope_key, status, b"".join(chunks), kept)

@@ -12,7 +12,7 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 class UTCDateTime(TypeDecorator):
-    """Aware datetimes in, aware UTC datetimes out, on SQLite (which drops offsets) and PostgreSQL."""
+    """Aware datetimes in, aware UTC out, on SQLite (which drops offsets) and PostgreSQL."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -52,6 +52,6 @@ def new_id(prefix: str) -> str:
 
 
 def derived_id(prefix: str, seed: str, n: int) -> str:
-    """The same id for the same seed: lets a retried request (same Idempotency-Key) act only once."""
+    """The same id for the same seed: a retried request (same Idempotency-Key) acts once."""
     digest = hashlib.sha256(f"{seed}:{prefix}:{n}".encode()).digest()
     return f"{prefix}_{_b32(int.from_bytes(digest[:17], 'big'), 26)}"

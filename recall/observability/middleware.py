@@ -16,11 +16,15 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "recall_http_requests_total", "HTTP requests", ["method", "route", "status"],
+            "recall_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "recall_http_request_seconds", "HTTP request latency", ["method", "route"],
+            "recall_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
@@ -71,7 +75,10 @@ class RequestContextMiddleware:
             self.metrics.requests.labels(scope["method"], route_path, str(status)).inc()
             self.metrics.latency.labels(scope["method"], route_path).observe(elapsed)
             log.info(
-                "%s %s %s", scope["method"], scope["path"], status,
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
                 extra={"status": status, "ms": round(elapsed * 1000, 2)},
             )
             request_id_var.reset(rid_token)

@@ -41,9 +41,7 @@ async def list_industries(session: SessionDep, limit: Limit = 50, cursor: Cursor
 async def create_enterprise(
     body: EnterpriseIn, session: SessionDep, principal: CurrentPrincipal, ids: IdsDep
 ):
-    return await service.create_enterprise(
-        session=session, principal=principal, ids=ids, data=body
-    )
+    return await service.create_enterprise(session=session, principal=principal, ids=ids, data=body)
 
 
 @router.get("/enterprises", response_model=Page[EnterpriseOut])

@@ -61,16 +61,21 @@ async def create_enterprise(
             field="credit_code",
         )
     enterprise = Enterprise(
-        id=ids.new("ent"), name=data.name, credit_code=code, region_code=data.region_code,
-        industry_code=data.industry_code, employees=data.employees,
+        id=ids.new("ent"),
+        name=data.name,
+        credit_code=code,
+        region_code=data.region_code,
+        industry_code=data.industry_code,
+        employees=data.employees,
     )
     session.add(enterprise)
     try:
         await session.commit()
     except IntegrityError:
         await session.rollback()
-        raise Conflict(f"an enterprise with credit code {code} already exists",
-                       field="credit_code") from None
+        raise Conflict(
+            f"an enterprise with credit code {code} already exists", field="credit_code"
+        ) from None
     return enterprise
 
 
@@ -79,13 +84,15 @@ async def list_regions(*, session: AsyncSession, limit: int, cursor: str | None)
 
 
 async def list_industries(*, session: AsyncSession, limit: int, cursor: str | None):  # noqa: ANN201
-    return await keyset_page(
-        session, select(Industry), [Industry.code], limit=limit, cursor=cursor
-    )
+    return await keyset_page(session, select(Industry), [Industry.code], limit=limit, cursor=cursor)
 
 
 async def list_enterprises(  # noqa: ANN201
-    *, session: AsyncSession, industry: str | None, region: str | None, limit: int,
+    *,
+    session: AsyncSession,
+    industry: str | None,
+    region: str | None,
+    limit: int,
     cursor: str | None,
 ):
     stmt = select(Enterprise)

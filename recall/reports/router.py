@@ -26,7 +26,12 @@ async def list_reports(
     cursor: Cursor = None,
 ):
     items, next_cursor = await service.list_reports(
-        session=session, source=source, industry=industry, region=region, q=q, limit=limit,
+        session=session,
+        source=source,
+        industry=industry,
+        region=region,
+        q=q,
+        limit=limit,
         cursor=cursor,
     )
     return Page(items=items, next_cursor=next_cursor)

@@ -43,8 +43,14 @@ OPEN_HAZARD_STATUSES = ("identified", "reopened")
 class RuleViolation(Exception):
     """A command the stage machine refuses; status 409 unless it names a bad field or thing."""
 
-    def __init__(self, message: str, *, code: str = "invalid_transition", status: int = 409,
-                 field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid_transition",
+        status: int = 409,
+        field: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code

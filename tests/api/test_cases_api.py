@@ -10,25 +10,44 @@ from tests.api.helpers import ok, seed
 async def test_a_case_goes_from_defect_report_to_closure_over_http(api: httpx.AsyncClient) -> None:
     data = await seed(api)
     ent = data["enterprises"][0]["id"]
-    case = await ok(await api.post("/cases", json={"defect_report_ids": [data["report"]["id"]],
-                                                   "title": "巴克球误吞"}), 201)
+    case = await ok(
+        await api.post(
+            "/cases", json={"defect_report_ids": [data["report"]["id"]], "title": "巴克球误吞"}
+        ),
+        201,
+    )
     assert case["stage"] == "reported" and case["number"].startswith("RC-2026-")
     assert case["industry_code"] == "magnetic-toys" and case["region_code"] == "330702"
     assert case["enterprise_ids"] == [e["id"] for e in data["enterprises"]]
     cid = case["id"]
     url = f"/cases/{cid}"
 
-    case = await ok(await api.post(f"{url}/assessment", json={"severity": 4, "probability": "gt_1_100"}))
+    case = await ok(
+        await api.post(f"{url}/assessment", json={"severity": 4, "probability": "gt_1_100"})
+    )
     assert case["stage"] == "assessed"
     assert case["risk"] == {**case["risk"], "severity": 4, "level": "serious", "overridden": False}
-    hazard = await ok(await api.post(f"{url}/hazards", json={
-        "enterprise_id": ent, "category": "ingestion", "description": "单颗磁体过小"}), 201)
+    hazard = await ok(
+        await api.post(
+            f"{url}/hazards",
+            json={"enterprise_id": ent, "category": "ingestion", "description": "单颗磁体过小"},
+        ),
+        201,
+    )
     assert hazard["status"] == "identified"
     case = await ok(await api.post(f"{url}/decision", json={"decision": "ordered_recall"}))
     assert case["decision"] == "ordered_recall"
-    case = await ok(await api.post(f"{url}/plan", json={
-        "units_affected": 12000, "remedy": "refund", "summary": "全额退款并销毁",
-        "correction_rate_target": 0.8}))
+    case = await ok(
+        await api.post(
+            f"{url}/plan",
+            json={
+                "units_affected": 12000,
+                "remedy": "refund",
+                "summary": "全额退款并销毁",
+                "correction_rate_target": 0.8,
+            },
+        )
+    )
     assert case["stage"] == "recall_planned" and case["plan"]["units_affected"] == 12000
     case = await ok(await api.post(f"{url}/plan/acceptance", json={}))
     assert case["stage"] == "remediating"
@@ -39,8 +58,15 @@ async def test_a_case_goes_from_defect_report_to_closure_over_http(api: httpx.As
     assert body["error"] == "invalid_transition" and hazard["id"] in body["detail"]
     assert "1 hazard not eliminated" in body["detail"] and body["field"] is None
 
-    hazard = await ok(await api.post(f"{url}/hazards/{hazard['id']}/elimination", json={
-        "evidence": "新工艺: 磁体装入封闭外壳", "eliminated_at": "2026-11-20T10:00:00+08:00"}))
+    hazard = await ok(
+        await api.post(
+            f"{url}/hazards/{hazard['id']}/elimination",
+            json={
+                "evidence": "新工艺: 磁体装入封闭外壳",
+                "eliminated_at": "2026-11-20T10:00:00+08:00",
+            },
+        )
+    )
     assert hazard["status"] == "eliminated"
     assert hazard["eliminated_at"].startswith("2026-11-20T02:00:00")
     case = await ok(await api.post(f"{url}/progress-reports", json={"units_corrected": 6000}))
@@ -58,9 +84,19 @@ async def test_a_case_goes_from_defect_report_to_closure_over_http(api: httpx.As
     again = await ok(await api.get(url))
     assert again["stage"] == "closed" and again["milestones"] == case["milestones"]
     kinds = [m["kind"] for m in (await ok(await api.get(f"{url}/milestones")))["items"]]
-    assert kinds == ["reported", "assessed", "hazard_identified", "decided", "plan_submitted",
-                     "plan_accepted", "hazard_eliminated", "progress_reported",
-                     "progress_reported", "verified", "closed"]
+    assert kinds == [
+        "reported",
+        "assessed",
+        "hazard_identified",
+        "decided",
+        "plan_submitted",
+        "plan_accepted",
+        "hazard_eliminated",
+        "progress_reported",
+        "progress_reported",
+        "verified",
+        "closed",
+    ]
     refused = await api.post(f"{url}/assessment", json={"severity": 1, "probability": "gt_1_2"})
     assert refused.status_code == 409 and "closed" in refused.json()["detail"]
 
@@ -73,7 +109,9 @@ async def test_a_case_goes_from_defect_report_to_closure_over_http(api: httpx.As
 
 async def test_refusals_are_answered_as_the_contract_says(api: httpx.AsyncClient) -> None:
     data = await seed(api)
-    case = await ok(await api.post("/cases", json={"defect_report_ids": [data["report"]["id"]]}), 201)
+    case = await ok(
+        await api.post("/cases", json={"defect_report_ids": [data["report"]["id"]]}), 201
+    )
     url = f"/cases/{case['id']}"
 
     r = await api.post(f"{url}/decision", json={"decision": "voluntary_recall"})
@@ -82,22 +120,36 @@ async def test_refusals_are_answered_as_the_contract_says(api: httpx.AsyncClient
     assert r.status_code == 422 and r.json()["field"] == "severity"
     r = await api.post(f"{url}/assessment", json={"severity": 2, "probability": "often"})
     assert r.status_code == 422 and r.json()["field"] == "probability"
-    r = await api.post(f"{url}/assessment", json={
-        "severity": 2, "probability": "gt_1_2", "level_override": "low"})
+    r = await api.post(
+        f"{url}/assessment", json={"severity": 2, "probability": "gt_1_2", "level_override": "low"}
+    )
     assert r.status_code == 422 and r.json()["field"] == "override_reason"
-    r = await api.post(f"{url}/assessment", content=b"{not json", headers={"content-type": "application/json"})
+    r = await api.post(
+        f"{url}/assessment", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 400 and r.json()["error"] == "malformed"
-    r = await api.post(f"{url}/hazards", json={
-        "enterprise_id": "ent_nope", "category": "ingestion", "description": "x"})
+    r = await api.post(
+        f"{url}/hazards",
+        json={"enterprise_id": "ent_nope", "category": "ingestion", "description": "x"},
+    )
     assert r.status_code == 422 and r.json()["field"] == "enterprise_id"
-    r = await api.post(f"{url}/hazards", json={
-        "enterprise_id": data["enterprises"][0]["id"], "category": "boredom", "description": "x"})
+    r = await api.post(
+        f"{url}/hazards",
+        json={
+            "enterprise_id": data["enterprises"][0]["id"],
+            "category": "boredom",
+            "description": "x",
+        },
+    )
     assert r.status_code == 422 and r.json()["field"] == "category"
     r = await api.post(f"{url}/hazards/hz_nope/elimination", json={"evidence": "x"})
     assert r.status_code == 404
     r = await api.get("/cases/case_nope")
     assert r.status_code == 404 and r.json() == {
-        "error": "not_found", "detail": "no case case_nope", "field": None}
+        "error": "not_found",
+        "detail": "no case case_nope",
+        "field": None,
+    }
     r = await api.post("/cases", json={"defect_report_ids": ["dr_nope"]})
     assert r.status_code == 422 and r.json()["field"] == "defect_report_ids"
     r = await api.post("/cases", json={"defect_report_ids": [data["report"]["id"]]})
@@ -106,10 +158,16 @@ async def test_refusals_are_answered_as_the_contract_says(api: httpx.AsyncClient
     assert r.status_code == 422 and r.json()["field"] == "defect_report_ids"
 
     await ok(await api.post(f"{url}/assessment", json={"severity": 1, "probability": "gt_1_2"}))
-    r = await api.post(f"{url}/plan", json={"units_affected": 5, "remedy": "refund", "summary": "x"})
+    r = await api.post(
+        f"{url}/plan", json={"units_affected": 5, "remedy": "refund", "summary": "x"}
+    )
     assert r.status_code == 409 and "no recall decision" in r.json()["detail"]
     await ok(await api.post(f"{url}/decision", json={"decision": "voluntary_recall"}))
-    await ok(await api.post(f"{url}/plan", json={"units_affected": 5, "remedy": "refund", "summary": "x"}))
+    await ok(
+        await api.post(
+            f"{url}/plan", json={"units_affected": 5, "remedy": "refund", "summary": "x"}
+        )
+    )
     await ok(await api.post(f"{url}/plan/acceptance"))
     r = await api.post(f"{url}/progress-reports", json={"units_corrected": 6})
     assert r.status_code == 422 and r.json()["field"] == "units_corrected"
@@ -145,7 +203,9 @@ async def test_pages_and_filters(api: httpx.AsyncClient) -> None:
     page = await ok(await api.get("/enterprises", params={"limit": 2}))
     seen = [e["id"] for e in page["items"]]
     while page["next_cursor"]:
-        page = await ok(await api.get("/enterprises", params={"limit": 2, "cursor": page["next_cursor"]}))
+        page = await ok(
+            await api.get("/enterprises", params={"limit": 2, "cursor": page["next_cursor"]})
+        )
         seen += [e["id"] for e in page["items"]]
     assert sorted(seen) == sorted(e["id"] for e in data["enterprises"])
     r = await api.get("/enterprises", params={"limit": 501})

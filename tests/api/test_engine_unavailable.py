@@ -14,8 +14,9 @@ from tests.conftest import running_worker
 async def test_503_then_a_safe_retry(dev_env, pg_url, db, api) -> None:  # noqa: ANN001
     data = await seed(api)
     task_queue = f"no-worker-{uuid.uuid4().hex[:6]}"
-    settings = Settings(database_url=pg_url, command_timeout_seconds=1.5,
-                        temporal={"task_queue": task_queue})
+    settings = Settings(
+        database_url=pg_url, command_timeout_seconds=1.5, temporal={"task_queue": task_queue}
+    )
     app = create_app(settings, temporal_client=dev_env.client)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -32,14 +33,20 @@ async def test_503_then_a_safe_retry(dev_env, pg_url, db, api) -> None:  # noqa:
                 again = await client.post("/cases", json=body, headers=key)
                 assert again.status_code == 201, again.text
                 case = again.json()
-                await ok(await client.post(
-                    f"/cases/{case['id']}/assessment",
-                    json={"severity": 3, "probability": "gt_1_10"}))
+                await ok(
+                    await client.post(
+                        f"/cases/{case['id']}/assessment",
+                        json={"severity": 3, "probability": "gt_1_10"},
+                    )
+                )
             cases = (await ok(await client.get("/cases")))["items"]
             assert [c["id"] for c in cases] == [case["id"]]
             handle = dev_env.client.get_workflow_handle(f"recall-case-{case['id']}")
             history = await handle.fetch_history()
-            started = [e for e in history.events
-                       if e.HasField("workflow_execution_started_event_attributes")]
+            started = [
+                e
+                for e in history.events
+                if e.HasField("workflow_execution_started_event_attributes")
+            ]
             assert len(started) == 1
             await handle.terminate("test finished")

@@ -27,16 +27,32 @@ A = "regulator:record"
 async def full_case(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
     h = await open_case(env.client, tq, case_id="case_full")
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_100"))
-    await h.execute_update(W.add_hazard, s.AddHazard(
-        actor=A, hazard_id="hz_1", enterprise_id=ENTERPRISES[0], category="ingestion",
-        description="magnets"))
+    await h.execute_update(
+        W.add_hazard,
+        s.AddHazard(
+            actor=A,
+            hazard_id="hz_1",
+            enterprise_id=ENTERPRISES[0],
+            category="ingestion",
+            description="magnets",
+        ),
+    )
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
     await env.sleep(timedelta(days=16))  # the plan is late: overdue
-    await h.execute_update(W.submit_plan, s.SubmitPlan(
-        actor=A, units_affected=100, remedy="refund", summary="refund", correction_rate_target=0.5))
+    await h.execute_update(
+        W.submit_plan,
+        s.SubmitPlan(
+            actor=A,
+            units_affected=100,
+            remedy="refund",
+            summary="refund",
+            correction_rate_target=0.5,
+        ),
+    )
     await h.execute_update(W.accept_plan, s.AcceptPlan(actor=A))
-    await h.execute_update(W.eliminate_hazard, s.EliminateHazard(
-        actor=A, hazard_id="hz_1", evidence="sealed"))
+    await h.execute_update(
+        W.eliminate_hazard, s.EliminateHazard(actor=A, hazard_id="hz_1", evidence="sealed")
+    )
     await env.sleep(timedelta(days=31))  # a progress report is late
     await h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=80))
     await h.execute_update(W.verify, s.VerifyCase(actor=A, note="ok"))
@@ -66,9 +82,15 @@ async def main() -> None:
     )
     OUT.mkdir(exist_ok=True)
     try:
-        async with httpx.AsyncClient() as http, build_worker(
-            env.client, task_queue="record", sessionmaker=sessionmaker, http=http,
-            webhook_url=None,
+        async with (
+            httpx.AsyncClient() as http,
+            build_worker(
+                env.client,
+                task_queue="record",
+                sessionmaker=sessionmaker,
+                http=http,
+                webhook_url=None,
+            ),
         ):
             for scenario in (full_case, no_recall):
                 handle = await scenario(env, "record")

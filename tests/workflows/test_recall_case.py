@@ -30,10 +30,17 @@ async def case_env(time_env, db, fresh_webhook):  # noqa: ANN001
         handles.append(handle)
         return handle
 
-    async with running_worker(time_env.client, db, task_queue=task_queue,
-                              webhook_url=fresh_webhook.url):
-        yield {"client": time_env.client, "tq": task_queue, "db": db, "env": time_env,
-               "webhook": fresh_webhook, "open": open_}
+    async with running_worker(
+        time_env.client, db, task_queue=task_queue, webhook_url=fresh_webhook.url
+    ):
+        yield {
+            "client": time_env.client,
+            "tq": task_queue,
+            "db": db,
+            "env": time_env,
+            "webhook": fresh_webhook,
+            "open": open_,
+        }
         # The time-skipping server stops skipping while any workflow has work no worker takes.
         for handle in handles:
             with contextlib.suppress(RPCError):
@@ -64,8 +71,16 @@ async def milestones(db, case_id: str) -> list[str]:  # noqa: ANN001
 async def to_remediating(h, *, target: float | None = None) -> None:  # noqa: ANN001
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_100"))
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
-    await h.execute_update(W.submit_plan, s.SubmitPlan(
-        actor=A, units_affected=1000, remedy="refund", summary="refund", correction_rate_target=target))
+    await h.execute_update(
+        W.submit_plan,
+        s.SubmitPlan(
+            actor=A,
+            units_affected=1000,
+            remedy="refund",
+            summary="refund",
+            correction_rate_target=target,
+        ),
+    )
     await h.execute_update(W.accept_plan, s.AcceptPlan(actor=A))
 
 
@@ -79,25 +94,51 @@ async def test_a_case_walks_every_stage_and_the_read_model_follows(case_env) -> 
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=2, probability="gt_1_1000"))
     assert (await row(db, case_id)).risk["level"] == "high"
     # assessment may be repeated until the decision; the latest counts, an override keeps its reason
-    await h.execute_update(W.assess, s.AssessCase(
-        actor=A, severity=1, probability="gt_1_2", level_override="serious",
-        override_reason="children's product"))
+    await h.execute_update(
+        W.assess,
+        s.AssessCase(
+            actor=A,
+            severity=1,
+            probability="gt_1_2",
+            level_override="serious",
+            override_reason="children's product",
+        ),
+    )
     risk = (await row(db, case_id)).risk
     assert (risk["level"], risk["computed_level"], risk["overridden"]) == ("serious", "high", True)
     assert risk["override_reason"] == "children's product"
 
-    await h.execute_update(W.add_hazard, s.AddHazard(
-        actor=A, hazard_id="hz_1", enterprise_id=ENTERPRISES[0], category="ingestion",
-        description="magnets swallowed"))
+    await h.execute_update(
+        W.add_hazard,
+        s.AddHazard(
+            actor=A,
+            hazard_id="hz_1",
+            enterprise_id=ENTERPRISES[0],
+            category="ingestion",
+            description="magnets swallowed",
+        ),
+    )
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="ordered_recall"))
-    await h.execute_update(W.submit_plan, s.SubmitPlan(
-        actor=A, units_affected=200, remedy="replace", summary="swap", correction_rate_target=0.5))
+    await h.execute_update(
+        W.submit_plan,
+        s.SubmitPlan(
+            actor=A,
+            units_affected=200,
+            remedy="replace",
+            summary="swap",
+            correction_rate_target=0.5,
+        ),
+    )
     assert (await row(db, case_id)).stage == "recall_planned"
     await h.execute_update(W.accept_plan, s.AcceptPlan(actor=A, note="ok"))
     assert (await row(db, case_id)).stage == "remediating"
-    await h.execute_update(W.eliminate_hazard, s.EliminateHazard(
-        actor="enterprise:a", hazard_id="hz_1", evidence="sealed housing"))
-    await h.execute_update(W.report_progress, s.ReportProgress(actor="enterprise:a", units_corrected=150))
+    await h.execute_update(
+        W.eliminate_hazard,
+        s.EliminateHazard(actor="enterprise:a", hazard_id="hz_1", evidence="sealed housing"),
+    )
+    await h.execute_update(
+        W.report_progress, s.ReportProgress(actor="enterprise:a", units_corrected=150)
+    )
     assert (await row(db, case_id)).correction_rate == pytest.approx(0.75)
     await h.execute_update(W.verify, s.VerifyCase(actor=A, note="checked on site"))
     await h.execute_update(W.close, s.CloseCase(actor=A, summary="all done"))
@@ -108,8 +149,17 @@ async def test_a_case_walks_every_stage_and_the_read_model_follows(case_env) -> 
         hazard = await session.get(Hazard, "hz_1")
     assert hazard.status == "verified" and hazard.evidence == "sealed housing"
     assert await milestones(db, case_id) == [
-        "reported", "assessed", "assessed", "hazard_identified", "decided", "plan_submitted",
-        "plan_accepted", "hazard_eliminated", "progress_reported", "verified", "closed",
+        "reported",
+        "assessed",
+        "assessed",
+        "hazard_identified",
+        "decided",
+        "plan_submitted",
+        "plan_accepted",
+        "hazard_eliminated",
+        "progress_reported",
+        "verified",
+        "closed",
     ]
     assert await h.result() == "closed"
 
@@ -125,61 +175,133 @@ async def test_no_recall_closes_the_case(case_env) -> None:  # noqa: ANN001
 
 async def test_every_refusal_names_the_reason_and_stays_out_of_history(case_env) -> None:  # noqa: ANN001
     h = await case_env["open"]()
-    await refused(h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall")),
-                  "is in stage 'reported'", "needs stage 'assessed'")
-    await refused(h.execute_update(W.submit_plan, s.SubmitPlan(
-        actor=A, units_affected=1, remedy="refund", summary="x")), "stage 'reported'")
+    await refused(
+        h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall")),
+        "is in stage 'reported'",
+        "needs stage 'assessed'",
+    )
+    await refused(
+        h.execute_update(
+            W.submit_plan, s.SubmitPlan(actor=A, units_affected=1, remedy="refund", summary="x")
+        ),
+        "stage 'reported'",
+    )
     await refused(h.execute_update(W.accept_plan, s.AcceptPlan(actor=A)), "accepting the plan")
     await refused(h.execute_update(W.verify, s.VerifyCase(actor=A, note="x")), "verification")
     await refused(h.execute_update(W.close, s.CloseCase(actor=A, summary="x")), "closure")
-    await refused(h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=1)),
-                  "progress report")
-    await refused(h.execute_update(W.eliminate_hazard, s.EliminateHazard(
-        actor=A, hazard_id="hz_missing", evidence="x")), "has no hazard hz_missing")
-    await refused(h.execute_update(W.assess, s.AssessCase(actor=A, severity=5, probability="gt_1_2")),
-                  "severity")
-    await refused(h.execute_update(W.assess, s.AssessCase(
-        actor=A, severity=2, probability="gt_1_2", level_override="serious")), "needs a reason")
+    await refused(
+        h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=1)),
+        "progress report",
+    )
+    await refused(
+        h.execute_update(
+            W.eliminate_hazard, s.EliminateHazard(actor=A, hazard_id="hz_missing", evidence="x")
+        ),
+        "has no hazard hz_missing",
+    )
+    await refused(
+        h.execute_update(W.assess, s.AssessCase(actor=A, severity=5, probability="gt_1_2")),
+        "severity",
+    )
+    await refused(
+        h.execute_update(
+            W.assess,
+            s.AssessCase(actor=A, severity=2, probability="gt_1_2", level_override="serious"),
+        ),
+        "needs a reason",
+    )
 
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=3, probability="gt_1_10"))
-    await refused(h.execute_update(W.submit_plan, s.SubmitPlan(
-        actor=A, units_affected=1, remedy="refund", summary="x")), "no recall decision yet")
+    await refused(
+        h.execute_update(
+            W.submit_plan, s.SubmitPlan(actor=A, units_affected=1, remedy="refund", summary="x")
+        ),
+        "no recall decision yet",
+    )
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
-    await refused(h.execute_update(W.decide, s.DecideCase(actor=A, decision="no_recall")),
-                  "already has the decision")
-    await refused(h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="gt_1_2")),
-                  "can no longer change")
-    await h.execute_update(W.submit_plan, s.SubmitPlan(
-        actor=A, units_affected=100, remedy="repair", summary="fix", correction_rate_target=0.9))
+    await refused(
+        h.execute_update(W.decide, s.DecideCase(actor=A, decision="no_recall")),
+        "already has the decision",
+    )
+    await refused(
+        h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="gt_1_2")),
+        "can no longer change",
+    )
+    await h.execute_update(
+        W.submit_plan,
+        s.SubmitPlan(
+            actor=A, units_affected=100, remedy="repair", summary="fix", correction_rate_target=0.9
+        ),
+    )
     await h.execute_update(W.accept_plan, s.AcceptPlan(actor=A))
     for hazard_id in ("hz_a", "hz_b"):
-        await h.execute_update(W.add_hazard, s.AddHazard(
-            actor=A, hazard_id=hazard_id, enterprise_id=ENTERPRISES[1], category="ingestion",
-            description="x"))
-    await refused(h.execute_update(W.add_hazard, s.AddHazard(
-        actor=A, hazard_id="hz_a", enterprise_id=ENTERPRISES[1], category="ingestion",
-        description="x")), "already recorded")
-    await refused(h.execute_update(W.verify, s.VerifyCase(actor=A, note="x")),
-                  "has 2 hazards not eliminated: hz_a, hz_b")
-    await h.execute_update(W.eliminate_hazard, s.EliminateHazard(actor=A, hazard_id="hz_a", evidence="e"))
-    await refused(h.execute_update(W.eliminate_hazard, s.EliminateHazard(
-        actor=A, hazard_id="hz_a", evidence="e")), "already eliminated")
-    await refused(h.execute_update(W.verify, s.VerifyCase(actor=A, note="x")),
-                  "has 1 hazard not eliminated: hz_b")
-    await h.execute_update(W.eliminate_hazard, s.EliminateHazard(actor=A, hazard_id="hz_b", evidence="e"))
+        await h.execute_update(
+            W.add_hazard,
+            s.AddHazard(
+                actor=A,
+                hazard_id=hazard_id,
+                enterprise_id=ENTERPRISES[1],
+                category="ingestion",
+                description="x",
+            ),
+        )
+    await refused(
+        h.execute_update(
+            W.add_hazard,
+            s.AddHazard(
+                actor=A,
+                hazard_id="hz_a",
+                enterprise_id=ENTERPRISES[1],
+                category="ingestion",
+                description="x",
+            ),
+        ),
+        "already recorded",
+    )
+    await refused(
+        h.execute_update(W.verify, s.VerifyCase(actor=A, note="x")),
+        "has 2 hazards not eliminated: hz_a, hz_b",
+    )
+    await h.execute_update(
+        W.eliminate_hazard, s.EliminateHazard(actor=A, hazard_id="hz_a", evidence="e")
+    )
+    await refused(
+        h.execute_update(
+            W.eliminate_hazard, s.EliminateHazard(actor=A, hazard_id="hz_a", evidence="e")
+        ),
+        "already eliminated",
+    )
+    await refused(
+        h.execute_update(W.verify, s.VerifyCase(actor=A, note="x")),
+        "has 1 hazard not eliminated: hz_b",
+    )
+    await h.execute_update(
+        W.eliminate_hazard, s.EliminateHazard(actor=A, hazard_id="hz_b", evidence="e")
+    )
     await h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=50))
-    await refused(h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=40)),
-                  "cumulative")
-    await refused(h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=101)),
-                  "more than the 100 units affected")
-    await refused(h.execute_update(W.verify, s.VerifyCase(actor=A, note="x")),
-                  "correction rate of 50.0%", "target of 90.0%")
+    await refused(
+        h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=40)),
+        "cumulative",
+    )
+    await refused(
+        h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=101)),
+        "more than the 100 units affected",
+    )
+    await refused(
+        h.execute_update(W.verify, s.VerifyCase(actor=A, note="x")),
+        "correction rate of 50.0%",
+        "target of 90.0%",
+    )
     await h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=95))
     await h.execute_update(W.verify, s.VerifyCase(actor=A, note="ok"))
 
     # A validator refuses before history: only the accepted updates were written.
     history = await h.fetch_history()
-    accepted = [e for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes")]
+    accepted = [
+        e
+        for e in history.events
+        if e.HasField("workflow_execution_update_accepted_event_attributes")
+    ]
     assert len(accepted) == 12  # open + the 11 commands that succeeded
 
 
@@ -199,14 +321,15 @@ async def test_a_missed_plan_deadline_flags_the_case_and_notifies(case_env) -> N
     assert flagged.overdue is True and flagged.overdue_items == ["plan"]
     assert "overdue" in await milestones(case_env["db"], case_id)
 
-    await h.execute_update(W.submit_plan, s.SubmitPlan(
-        actor="enterprise:a", units_affected=10, remedy="refund", summary="late plan"))
+    await h.execute_update(
+        W.submit_plan,
+        s.SubmitPlan(actor="enterprise:a", units_affected=10, remedy="refund", summary="late plan"),
+    )
     assert (await row(case_env["db"], case_id)).overdue is False
 
 
 async def test_progress_reports_are_due_periodically(case_env) -> None:  # noqa: ANN001
-    h = await case_env["open"](
-        deadlines=s.Deadlines(progress_report_days=7))
+    h = await case_env["open"](deadlines=s.Deadlines(progress_report_days=7))
     await to_remediating(h)
     await case_env["env"].sleep(timedelta(days=5))
     await h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=10))
@@ -249,21 +372,43 @@ async def test_projection_is_idempotent_when_an_activity_is_retried(case_env) ->
 
     h = await case_env["open"]()
     case_id = h.id.removeprefix("recall-case-")
-    await h.execute_update(W.add_hazard, s.AddHazard(
-        actor=A, hazard_id="hz_r", enterprise_id=ENTERPRISES[0], category="fire", description="x"))
+    await h.execute_update(
+        W.add_hazard,
+        s.AddHazard(
+            actor=A,
+            hazard_id="hz_r",
+            enterprise_id=ENTERPRISES[0],
+            category="fire",
+            description="x",
+        ),
+    )
     state = await h.query(W.snapshot)
     replay = s.CaseProjection(
-        state=state, changed_hazard_ids=["hz_r"],
-        milestones=[s.MilestoneEvent(seq=state.seq, at=state.opened_at, kind="hazard_identified",
-                                     stage=state.stage, actor=A)],
+        state=state,
+        changed_hazard_ids=["hz_r"],
+        milestones=[
+            s.MilestoneEvent(
+                seq=state.seq,
+                at=state.opened_at,
+                kind="hazard_identified",
+                stage=state.stage,
+                actor=A,
+            )
+        ],
     )
     async with case_env["db"]() as session:
         await projection.project_case(session, replay)
-        assert await projection.open_case(session, state, h.id) == (await row(case_env["db"], case_id)).number
+        assert (
+            await projection.open_case(session, state, h.id)
+            == (await row(case_env["db"], case_id)).number
+        )
     assert await milestones(case_env["db"], case_id) == ["reported", "hazard_identified"]
     # an older event never overwrites a newer one
-    older = s.CaseProjection(state=s.CaseState(**{**state.__dict__, "stage": "reported", "seq": 1}),
-                             changed_hazard_ids=[], milestones=[])
+    older = s.CaseProjection(
+        state=s.CaseState(**{**state.__dict__, "stage": "reported", "seq": 1}),
+        changed_hazard_ids=[],
+        milestones=[],
+    )
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="gt_1_2"))
     async with case_env["db"]() as session:
         await projection.project_case(session, older)

@@ -21,7 +21,7 @@ def test_histories_are_recorded() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_recorded_history_replays(path: Path) -> None:
-    text = path.read_text()
+    text = path.read_text()  # noqa: ASYNC240 - a small file in a test
     workflow_id = json.loads(text)["events"][0]["workflowExecutionStartedEventAttributes"].get(
         "workflowId", path.stem
     )
