@@ -1,5 +1,5 @@
 # Two commands: `make run` (the whole stack on the embedded default) and `make test`.
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+PYTHON ?= python3
 VENV   := .venv
 PORT   ?= 8000
 DEMO   ?= 1
