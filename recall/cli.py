@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from recall.auth.cli import token_app
 from recall.config import Settings, get_settings
 from recall.imports.cli import import_app
 from recall.observability.logging import configure_logging
@@ -18,6 +19,7 @@ app = typer.Typer(
     help="Product recall and industry-uplift tracker (实施一个召回 提升一个产业)",
 )
 app.add_typer(import_app, name="import", help="Import overseas recall notices as defect reports")
+app.add_typer(token_app, name="token")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema")
 app.add_typer(db_app, name="db")
 

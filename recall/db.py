@@ -47,6 +47,7 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 def import_models() -> None:
     """Import every models module so Base.metadata knows all tables (Alembic, tests)."""
+    from recall.auth import models as _auth  # noqa: F401
     from recall.cases import models as _cases  # noqa: F401
     from recall.common import models as _common  # noqa: F401
     from recall.reference import models as _reference  # noqa: F401

@@ -4,11 +4,16 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from recall.auth.principal import LOCAL_OPERATOR, Principal
+from recall.auth.principal import Principal
+from recall.auth.tokens import authenticate
 from recall.cases.engine import CaseEngine
 from recall.common.ids import IdFactory
+from recall.errors import Forbidden, Unauthorized
+
+_bearer = HTTPBearer(auto_error=False, description="a token from `recall token create`")
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -20,9 +25,19 @@ def _engine(request: Request) -> CaseEngine:
     return request.app.state.case_engine
 
 
-def _principal(request: Request) -> Principal:
-    # Until tokens arrive (issue 3) every caller acts as the local operator.
-    return LOCAL_OPERATOR
+async def _principal(
+    request: Request,
+    session: Annotated[AsyncSession, Depends(_session)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized(
+            "send Authorization: Bearer <token> (make one with `recall token create`)"
+        )
+    principal = await authenticate(session, credentials.credentials)
+    await session.rollback()  # end the read: later reads must see what workflows write meanwhile
+    request.state.principal = principal
+    return principal
 
 
 def _ids(request: Request) -> IdFactory:
@@ -33,3 +48,14 @@ SessionDep = Annotated[AsyncSession, Depends(_session)]
 EngineDep = Annotated[CaseEngine, Depends(_engine)]
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 IdsDep = Annotated[IdFactory, Depends(_ids)]
+
+
+def require(check, message: str):  # noqa: ANN001, ANN201
+    """A dependency that lets the request through only if check(principal) holds (else 403)."""
+
+    async def guard(principal: CurrentPrincipal) -> Principal:
+        if not check(principal):
+            raise Forbidden(message)
+        return principal
+
+    return Depends(guard)

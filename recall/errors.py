@@ -66,6 +66,8 @@ def error_body(code: str, detail: str, field: str | None = None) -> dict:
 
 async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
     headers = {}
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, EngineUnavailable):
         headers["Retry-After"] = str(exc.retry_after_seconds)
     return JSONResponse(

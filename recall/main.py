@@ -6,6 +6,8 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from recall import ops
+from recall.auth.audit import AuditMiddleware
+from recall.auth.router import router as audit_router
 from recall.cases.engine import CaseEngine
 from recall.cases.router import router as cases_router
 from recall.common.idempotency import IdempotencyMiddleware
@@ -55,10 +57,13 @@ def create_app(
     )
     app.state.metrics = Metrics()
     install_error_handlers(app)
-    for router in (reference_router, reports_router, cases_router):
+    for router in (reference_router, reports_router, cases_router, audit_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)
     app.include_router(ops.router, prefix=API_PREFIX, include_in_schema=False)
+    app.add_middleware(
+        AuditMiddleware
+    )  # inside idempotency: a replayed answer acts (and logs) once
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app

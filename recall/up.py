@@ -7,6 +7,7 @@ import signal
 
 import httpx
 
+from recall.auth.local import ensure_admin_token
 from recall.config import Settings
 from recall.main import create_app
 from recall.runtime import (
@@ -36,6 +37,7 @@ async def run_stack(settings: Settings, *, host: str, port: int, demo: bool) -> 
     try:
         settings = settings.model_copy(update={"temporal_address": dev.address})
         await upgrade_database(settings)
+        admin_token, token_path, created = await ensure_admin_token(settings)
         client = await connect(settings)
         stop = asyncio.Event()
         worker_task = asyncio.create_task(run_worker(settings, client, stop))
@@ -53,10 +55,18 @@ async def run_stack(settings: Settings, *, host: str, port: int, demo: bool) -> 
         _say(f"API        {base}/api/v1   (OpenAPI at {base}/docs)")
         _say(f"Temporal   {dev.address}   web UI {dev.ui_url}")
         _say(f"Data       {settings.data_dir.resolve()}")
+        _say(
+            f"Admin      token in {token_path}"
+            + (" (created now)" if created else "")
+            + f"; use it as: Authorization: Bearer $(cat {token_path})"
+        )
         if demo:
             from recall.demo import load_demo
 
-            async with httpx.AsyncClient(base_url=f"{base}/api/v1", timeout=30) as http:
+            headers = {"Authorization": f"Bearer {admin_token}"}
+            async with httpx.AsyncClient(
+                base_url=f"{base}/api/v1", timeout=30, headers=headers
+            ) as http:
                 loaded = await load_demo(http)
             _say("Demo data loaded" if loaded else "Demo data skipped: the database is not empty")
         _say("Press Ctrl-C to stop.")

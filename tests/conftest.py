@@ -21,6 +21,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from recall import migrate
+from recall.auth.tokens import create_token
 from recall.config import Settings
 from recall.db import Base, create_engine, create_sessionmaker, import_models
 from recall.main import create_app
@@ -209,9 +210,40 @@ async def stack(dev_env, pg_url, sessionmaker, webhook) -> AsyncIterator[dict]: 
             yield {"app": app, "settings": settings, "client": dev_env.client}
 
 
+async def make_token(sessionmaker, **kwargs) -> str:  # noqa: ANN001
+    async with sessionmaker() as session:
+        _, token = await create_token(session, **kwargs)
+    return token
+
+
 @pytest.fixture
 async def api(stack, db) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
-    """An HTTP client on the app, with empty tables."""
+    """An admin's HTTP client on the app, with empty tables."""
+    token = await make_token(db, role="admin", name="test-admin")
     transport = httpx.ASGITransport(app=stack["app"])
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test/api/v1", headers=headers
+    ) as client:
         yield client
+
+
+@pytest.fixture
+async def client_as(stack, db):  # noqa: ANN001, ANN201
+    """client_as(role=..., name=..., regions=[...], enterprise_id=...) -> a client with that token."""
+    clients = []
+
+    async def make(**token_kwargs) -> httpx.AsyncClient:
+        token_kwargs.setdefault("name", f"{token_kwargs['role']}-{len(clients)}")
+        token = await make_token(db, **token_kwargs)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=stack["app"]),
+            base_url="http://test/api/v1",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()

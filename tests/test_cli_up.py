@@ -41,6 +41,15 @@ def test_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
     )
 
 
+def _read_banner(proc: subprocess.Popen) -> str:
+    lines = []
+    while not lines or not lines[-1].startswith("Press Ctrl-C"):
+        line = proc.stdout.readline()
+        assert line, "recall up ended before its banner"
+        lines.append(line)
+    return "".join(lines)
+
+
 @pytest.mark.slow
 def test_up_serves_a_case_and_stops_everything_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
@@ -64,7 +73,13 @@ def test_up_serves_a_case_and_stops_everything_on_sigterm(tmp_path: Path) -> Non
             time.sleep(0.3)
         else:
             pytest.fail("recall up did not become ready")
-        with httpx.Client(base_url=f"{base}/api/v1", timeout=30) as api:
+        banner = _read_banner(proc)
+        assert "admin-token (created now)" in banner
+        token = (tmp_path / "admin-token").read_text().strip()
+        with httpx.Client(
+            base_url=f"{base}/api/v1", timeout=30, headers={"Authorization": f"Bearer {token}"}
+        ) as api:
+            assert httpx.get(f"{base}/api/v1/regions").status_code == 401
             assert (
                 api.post("/regions", json={"code": "330702", "name": "婺城区"}).status_code == 201
             )
@@ -90,6 +105,6 @@ def test_up_serves_a_case_and_stops_everything_on_sigterm(tmp_path: Path) -> Non
     assert "Stopped." in out and "Traceback" not in err
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{base}/healthz", timeout=2)
-    temporal_port = int(re.search(r"Temporal\s+127\.0\.0\.1:(\d+)", out).group(1))
+    temporal_port = int(re.search(r"Temporal\s+127\.0\.0\.1:(\d+)", banner).group(1))
     with socket.socket() as probe:  # the dev server stopped with it
         assert probe.connect_ex(("127.0.0.1", temporal_port)) != 0

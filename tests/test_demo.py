@@ -1,46 +1,17 @@
 """The demo loader against a real stack: PostgreSQL, Temporal dev server, worker and app."""
 
-import asyncio
-import sys
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
-from recall.config import Settings
 from recall.demo import load_demo
-from recall.main import create_app
-from recall.runtime import run_worker
 
-TEMPORAL = Path(sys.executable).parent / "temporal"
 LISTS = ("/regions", "/industries", "/enterprises", "/defect-reports", "/cases")
 
 
 @pytest.fixture
-async def http(pg_url: str, db: object) -> AsyncIterator[httpx.AsyncClient]:
-    """The app on its own Temporal dev server and worker, over tables `db` has just emptied."""
-    settings = Settings(database_url=pg_url)
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(TEMPORAL), data_converter=pydantic_data_converter
-    )
-    async with env:
-        stop = asyncio.Event()
-        worker = asyncio.create_task(run_worker(settings, env.client, stop))
-        app = create_app(settings, temporal_client=env.client)
-        try:
-            async with (
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app), base_url="http://test/api/v1", timeout=30
-                ) as client,
-            ):
-                yield client
-        finally:
-            stop.set()
-            await asyncio.wait_for(worker, 15)
+def http(api: httpx.AsyncClient) -> httpx.AsyncClient:
+    """An admin's client on the shared stack (dev server, worker, PostgreSQL), tables emptied."""
+    return api
 
 
 async def items(http: httpx.AsyncClient, path: str, **params: str) -> list[dict]:

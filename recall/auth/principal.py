@@ -1,4 +1,4 @@
-"""Who is acting. Every service takes the acting principal; tokens and checks come with issue 3."""
+"""Who is acting: every service takes the acting principal."""
 
 from dataclasses import dataclass, field
 
@@ -12,11 +12,16 @@ class Principal:
     regions: tuple[str, ...] = field(default_factory=tuple)
     enterprise_id: str | None = None
     association_id: str | None = None
+    token_id: str | None = None
 
     @property
     def actor(self) -> str:
         """How milestones and the audit trail name this principal."""
         return f"{self.role}:{self.name}"
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
-LOCAL_OPERATOR = Principal(name="local", role="admin")
+
+SYSTEM = Principal(name="system", role="admin")

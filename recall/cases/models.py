@@ -38,6 +38,17 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class CaseEnterprise(Base):
+    """Which enterprises a case concerns: what an enterprise principal may see and act on."""
+
+    __tablename__ = "case_enterprises"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(
+        ForeignKey("enterprises.id"), primary_key=True, index=True
+    )
+
+
 class Hazard(Base):
     __tablename__ = "hazards"
 

@@ -7,7 +7,7 @@ from datetime import timedelta, timezone
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from recall.cases.models import Case, Hazard
+from recall.cases.models import Case, CaseEnterprise, Hazard
 from recall.common.models import Milestone
 from recall.common.sql import insert_ignore, next_counter
 from recall.reports.models import DefectReport
@@ -67,6 +67,9 @@ async def open_case(session: AsyncSession, state: CaseState, workflow_id: str) -
             **{**_case_values(state), "version": 0},
         )
     )
+    await session.flush()
+    for enterprise_id in dict.fromkeys(state.enterprise_ids):
+        session.add(CaseEnterprise(case_id=state.case_id, enterprise_id=enterprise_id))
     await session.execute(
         update(DefectReport)
         .where(DefectReport.id.in_(state.defect_report_ids), DefectReport.case_id.is_(None))

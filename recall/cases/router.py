@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 
 from recall.cases import service
+from recall.cases.access import CaseFor, EliminableHazard, VisibleCase
 from recall.cases.schemas import (
     AssessmentIn,
     CaseCreate,
@@ -23,7 +24,9 @@ from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
 router = APIRouter(prefix="/cases", tags=["recall cases"])
 
 REFUSALS = {
-    404: {"description": "no such case (or not visible to the caller)"},
+    401: {"description": "no or bad token"},
+    403: {"description": "the caller's role may not do this to this case"},
+    404: {"description": "no such case, or not visible to the caller"},
     409: {"description": "the case's stage or rules forbid this command; detail says why"},
     422: {"description": "a field is invalid; `field` names it"},
     503: {"description": "the workflow engine did not take the command in time; retry"},
@@ -46,6 +49,7 @@ async def open_case(
 @router.get("", response_model=Page[CaseSummaryOut])
 async def list_cases(
     session: SessionDep,
+    principal: CurrentPrincipal,
     stage: str | None = None,
     industry: str | None = None,
     region: str | None = None,
@@ -56,6 +60,7 @@ async def list_cases(
 ):
     items, next_cursor = await service.list_cases(
         session=session,
+        principal=principal,
         stage=stage,
         industry=industry,
         region=region,
@@ -68,88 +73,81 @@ async def list_cases(
 
 
 @router.get("/{case_id}", response_model=CaseOut, responses=REFUSALS)
-async def get_case(case_id: str, session: SessionDep):
-    return await service.get_case(session=session, case_id=case_id)
+async def get_case(case: VisibleCase, session: SessionDep):
+    return await service.case_view(session, case.id)
 
 
 @router.get("/{case_id}/milestones", response_model=Page[MilestoneOut], responses=REFUSALS)
-async def case_milestones(case_id: str, session: SessionDep):
-    case = await service.get_case(session=session, case_id=case_id)
-    return Page(items=case["milestones"], next_cursor=None)
+async def case_milestones(case: VisibleCase, session: SessionDep):
+    return Page(items=await service.milestones_of(session, "case", case.id), next_cursor=None)
+
+
+def _act(name: str, body, case, session, engine, principal, ids):  # noqa: ANN001, ANN202
+    fields = body.model_dump() if body is not None else {}
+    return service.act(
+        name, session=session, engine=engine, principal=principal, ids=ids, case=case, fields=fields
+    )
 
 
 @router.post("/{case_id}/assessment", response_model=CaseOut, responses=REFUSALS)
 async def assess(
-    case_id: str,
     body: AssessmentIn,
+    case: CaseFor("assess"),
     session: SessionDep,
     engine: EngineDep,
     principal: CurrentPrincipal,
     ids: IdsDep,
 ):
-    return await service.assess(
-        session=session, engine=engine, principal=principal, ids=ids, case_id=case_id, data=body
-    )
+    return await _act("assess", body, case, session, engine, principal, ids)
 
 
 @router.post("/{case_id}/decision", response_model=CaseOut, responses=REFUSALS)
 async def decide(
-    case_id: str,
     body: DecisionIn,
+    case: CaseFor("decide"),
     session: SessionDep,
     engine: EngineDep,
     principal: CurrentPrincipal,
     ids: IdsDep,
 ):
-    return await service.decide(
-        session=session, engine=engine, principal=principal, ids=ids, case_id=case_id, data=body
-    )
+    return await _act("decide", body, case, session, engine, principal, ids)
 
 
 @router.post("/{case_id}/plan", response_model=CaseOut, responses=REFUSALS)
 async def submit_plan(
-    case_id: str,
     body: PlanIn,
+    case: CaseFor("submit_plan"),
     session: SessionDep,
     engine: EngineDep,
     principal: CurrentPrincipal,
     ids: IdsDep,
 ):
-    return await service.submit_plan(
-        session=session, engine=engine, principal=principal, ids=ids, case_id=case_id, data=body
-    )
+    return await _act("submit_plan", body, case, session, engine, principal, ids)
 
 
 @router.post("/{case_id}/plan/acceptance", response_model=CaseOut, responses=REFUSALS)
 async def accept_plan(
-    case_id: str,
+    case: CaseFor("accept_plan"),
     session: SessionDep,
     engine: EngineDep,
     principal: CurrentPrincipal,
     ids: IdsDep,
     body: PlanAcceptanceIn | None = None,
 ):
-    return await service.accept_plan(
-        session=session,
-        engine=engine,
-        principal=principal,
-        ids=ids,
-        case_id=case_id,
-        data=body or PlanAcceptanceIn(),
-    )
+    return await _act("accept_plan", body, case, session, engine, principal, ids)
 
 
 @router.post("/{case_id}/hazards", status_code=201, response_model=HazardOut, responses=REFUSALS)
 async def add_hazard(
-    case_id: str,
     body: HazardIn,
+    case: CaseFor("add_hazard"),
     session: SessionDep,
     engine: EngineDep,
     principal: CurrentPrincipal,
     ids: IdsDep,
 ):
     return await service.add_hazard(
-        session=session, engine=engine, principal=principal, ids=ids, case_id=case_id, data=body
+        session=session, engine=engine, principal=principal, ids=ids, case=case, data=body
     )
 
 
@@ -157,9 +155,9 @@ async def add_hazard(
     "/{case_id}/hazards/{hazard_id}/elimination", response_model=HazardOut, responses=REFUSALS
 )
 async def eliminate_hazard(
-    case_id: str,
-    hazard_id: str,
     body: EliminationIn,
+    case: CaseFor("eliminate_hazard"),
+    hazard: EliminableHazard,
     session: SessionDep,
     engine: EngineDep,
     principal: CurrentPrincipal,
@@ -170,49 +168,43 @@ async def eliminate_hazard(
         engine=engine,
         principal=principal,
         ids=ids,
-        case_id=case_id,
-        hazard_id=hazard_id,
+        case=case,
+        hazard=hazard,
         data=body,
     )
 
 
 @router.post("/{case_id}/progress-reports", response_model=CaseOut, responses=REFUSALS)
 async def report_progress(
-    case_id: str,
     body: ProgressIn,
+    case: CaseFor("report_progress"),
     session: SessionDep,
     engine: EngineDep,
     principal: CurrentPrincipal,
     ids: IdsDep,
 ):
-    return await service.report_progress(
-        session=session, engine=engine, principal=principal, ids=ids, case_id=case_id, data=body
-    )
+    return await _act("report_progress", body, case, session, engine, principal, ids)
 
 
 @router.post("/{case_id}/verification", response_model=CaseOut, responses=REFUSALS)
 async def verify(
-    case_id: str,
     body: VerificationIn,
+    case: CaseFor("verify"),
     session: SessionDep,
     engine: EngineDep,
     principal: CurrentPrincipal,
     ids: IdsDep,
 ):
-    return await service.verify(
-        session=session, engine=engine, principal=principal, ids=ids, case_id=case_id, data=body
-    )
+    return await _act("verify", body, case, session, engine, principal, ids)
 
 
 @router.post("/{case_id}/closure", response_model=CaseOut, responses=REFUSALS)
 async def close(
-    case_id: str,
     body: ClosureIn,
+    case: CaseFor("close"),
     session: SessionDep,
     engine: EngineDep,
     principal: CurrentPrincipal,
     ids: IdsDep,
 ):
-    return await service.close(
-        session=session, engine=engine, principal=principal, ids=ids, case_id=case_id, data=body
-    )
+    return await _act("close", body, case, session, engine, principal, ids)

@@ -21,6 +21,9 @@ Remedy = Literal["repair", "replace", "refund", "destroy", "warning"]
 class CaseCreate(BaseModel):
     defect_report_ids: list[str] = Field(min_length=1)
     title: str | None = Field(None, max_length=500)
+    region_code: str | None = Field(
+        None, description="the case's region when its reports name none (overseas leads)"
+    )
 
 
 class AssessmentIn(BaseModel):

@@ -1,7 +1,8 @@
 """Small SQL helpers that differ between SQLite and PostgreSQL."""
 
-from sqlalchemy import update
+from sqlalchemy import cast, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,3 +39,11 @@ async def next_counter(session: AsyncSession, name: str) -> int:
         except IntegrityError:
             continue
     raise RuntimeError(f"could not allocate the next value of counter {name}")
+
+
+def json_array_contains(dialect: str, column, value: str):  # noqa: ANN001, ANN201
+    """`value` is an element of the JSON array in `column`, on PostgreSQL and SQLite."""
+    if dialect == "postgresql":
+        return cast(column, JSONB).contains([value])
+    elements = func.json_each(column).table_valued("value").alias("elements")
+    return exists(select(literal(1)).select_from(elements).where(elements.c.value == value))

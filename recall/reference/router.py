@@ -21,7 +21,9 @@ async def create_region(body: RegionIn, session: SessionDep, principal: CurrentP
 
 
 @router.get("/regions", response_model=Page[RegionOut])
-async def list_regions(session: SessionDep, limit: Limit = 50, cursor: Cursor = None):
+async def list_regions(
+    session: SessionDep, _: CurrentPrincipal, limit: Limit = 50, cursor: Cursor = None
+):
     items, next_cursor = await service.list_regions(session=session, limit=limit, cursor=cursor)
     return Page(items=items, next_cursor=next_cursor)
 
@@ -32,7 +34,9 @@ async def create_industry(body: IndustryIn, session: SessionDep, principal: Curr
 
 
 @router.get("/industries", response_model=Page[IndustryOut])
-async def list_industries(session: SessionDep, limit: Limit = 50, cursor: Cursor = None):
+async def list_industries(
+    session: SessionDep, _: CurrentPrincipal, limit: Limit = 50, cursor: Cursor = None
+):
     items, next_cursor = await service.list_industries(session=session, limit=limit, cursor=cursor)
     return Page(items=items, next_cursor=next_cursor)
 
@@ -47,6 +51,7 @@ async def create_enterprise(
 @router.get("/enterprises", response_model=Page[EnterpriseOut])
 async def list_enterprises(
     session: SessionDep,
+    _: CurrentPrincipal,
     industry: str | None = None,
     region: str | None = None,
     limit: Limit = 50,

@@ -4,16 +4,23 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from recall.auth import permissions
 from recall.auth.principal import Principal
 from recall.common.ids import IdFactory
 from recall.common.pagination import keyset_page
-from recall.errors import Conflict, InvalidField
+from recall.errors import Conflict, Forbidden, InvalidField
 from recall.reference.models import Enterprise, Industry, Region
 from recall.reference.schemas import EnterpriseIn, IndustryIn, RegionIn
 from recall.rules.credit_code import credit_code_error, normalise_credit_code
 
 
+def _require_admin(principal: Principal, what: str) -> None:
+    if not permissions.may_manage_reference_data(principal):
+        raise Forbidden(f"only an admin may create {what}")
+
+
 async def create_region(*, session: AsyncSession, principal: Principal, data: RegionIn) -> Region:
+    _require_admin(principal, "regions")
     if await session.get(Region, data.code):
         raise Conflict(f"region {data.code} already exists", field="code")
     region = Region(code=data.code, name=data.name)
@@ -25,6 +32,7 @@ async def create_region(*, session: AsyncSession, principal: Principal, data: Re
 async def create_industry(
     *, session: AsyncSession, principal: Principal, data: IndustryIn
 ) -> Industry:
+    _require_admin(principal, "industries")
     if await session.get(Industry, data.code):
         raise Conflict(f"industry {data.code} already exists", field="code")
     keywords = [k.strip() for k in data.keywords if k.strip()]
@@ -52,6 +60,8 @@ async def create_enterprise(
         raise InvalidField(f"credit_code {reason}", field="credit_code")
     await require_region(session, data.region_code, "region_code")
     await require_industry(session, data.industry_code, "industry_code")
+    if not permissions.may_register_enterprise(principal, data.region_code):
+        raise Forbidden(f"a {principal.role} may not register enterprises in {data.region_code}")
     existing = (
         await session.execute(select(Enterprise).where(Enterprise.credit_code == code))
     ).scalar_one_or_none()

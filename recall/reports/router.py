@@ -18,6 +18,7 @@ async def create_report(
 @router.get("/defect-reports", response_model=Page[DefectReportOut])
 async def list_reports(
     session: SessionDep,
+    principal: CurrentPrincipal,
     source: Source | None = None,
     industry: str | None = None,
     region: str | None = None,
@@ -27,6 +28,7 @@ async def list_reports(
 ):
     items, next_cursor = await service.list_reports(
         session=session,
+        principal=principal,
         source=source,
         industry=industry,
         region=region,

@@ -2,14 +2,16 @@
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from recall.auth import permissions
 from recall.auth.principal import Principal
 from recall.common.ids import IdFactory
 from recall.common.pagination import keyset_page
+from recall.common.sql import json_array_contains
 from recall.common.types import utcnow
-from recall.errors import InvalidField
+from recall.errors import Forbidden, InvalidField
 from recall.reference.models import Enterprise
 from recall.reference.service import require_industry, require_region
 from recall.reports.models import DefectReport
@@ -28,9 +30,32 @@ async def require_enterprises(session: AsyncSession, ids: list[str], field: str)
         raise InvalidField(f"unknown enterprise(s): {', '.join(missing)}", field=field)
 
 
+def scope_reports(stmt, principal: Principal, dialect: str):  # noqa: ANN001, ANN201
+    """Only the defect reports the principal may see (see permissions.can_see_report)."""
+    if principal.is_admin:
+        return stmt
+    if principal.role == "regulator":
+        return stmt.where(
+            or_(DefectReport.region_code.is_(None), DefectReport.region_code.in_(principal.regions))
+        )
+    if principal.role == "enterprise":
+        return stmt.where(
+            json_array_contains(dialect, DefectReport.enterprise_ids, principal.enterprise_id)
+        )
+    return stmt.where(false())
+
+
 async def create_report(
     *, session: AsyncSession, principal: Principal, ids: IdFactory, data: DefectReportIn
 ) -> DefectReport:
+    if not permissions.may_file_report(principal, data.source, data.region_code):
+        if principal.role == "enterprise":
+            raise Forbidden("an enterprise files defect reports as enterprise_self_report only")
+        raise Forbidden(f"a {principal.role} may not file a report in region {data.region_code}")
+    if principal.role == "enterprise" and principal.enterprise_id not in data.enterprise_ids:
+        data = data.model_copy(
+            update={"enterprise_ids": [principal.enterprise_id, *data.enterprise_ids]}
+        )
     await require_industry(session, data.industry_code, "industry_code")
     await require_region(session, data.region_code, "region_code")
     await require_enterprises(session, data.enterprise_ids, "enterprise_ids")
@@ -66,6 +91,7 @@ async def create_report(
 async def list_reports(  # noqa: ANN201
     *,
     session: AsyncSession,
+    principal: Principal,
     source: str | None,
     industry: str | None,
     region: str | None,
@@ -73,7 +99,7 @@ async def list_reports(  # noqa: ANN201
     limit: int,
     cursor: str | None,
 ):
-    stmt = select(DefectReport)
+    stmt = scope_reports(select(DefectReport), principal, session.bind.dialect.name)
     if source:
         stmt = stmt.where(DefectReport.source == source)
     if industry:

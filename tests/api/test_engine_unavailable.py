@@ -20,7 +20,9 @@ async def test_503_then_a_safe_retry(dev_env, pg_url, db, api) -> None:  # noqa:
     app = create_app(settings, temporal_client=dev_env.client)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t/api/v1") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t/api/v1", headers=api.headers
+        ) as client:
             key = {"Idempotency-Key": "open-while-down"}
             body = {"defect_report_ids": [data["report"]["id"]]}
             down = await client.post("/cases", json=body, headers=key)

@@ -1,0 +1,123 @@
+"""Making, finding and revoking bearer tokens. A token is shown once; only its hash is kept."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from recall.auth.models import ApiToken
+from recall.auth.principal import ROLES, Principal
+from recall.common.types import new_id, utcnow
+from recall.errors import InvalidField, NotFound, Unauthorized
+from recall.reference.models import Enterprise, Region
+
+PREFIX = "rct_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def principal_of(row: ApiToken) -> Principal:
+    return Principal(
+        name=row.name,
+        role=row.role,
+        regions=tuple(row.regions or ()),
+        enterprise_id=row.enterprise_id,
+        association_id=row.association_id,
+        token_id=row.id,
+    )
+
+
+async def create_token(
+    session: AsyncSession,
+    *,
+    role: str,
+    name: str,
+    regions: list[str] | None = None,
+    enterprise_id: str | None = None,
+    association_id: str | None = None,
+    expires_in: timedelta | None = None,
+) -> tuple[ApiToken, str]:
+    """Returns the stored row and the token itself (the only time it exists in clear)."""
+    regions = list(dict.fromkeys(regions or []))
+    if role not in ROLES:
+        raise InvalidField(f"role must be one of {', '.join(ROLES)}", field="role")
+    if not name.strip():
+        raise InvalidField("name must not be empty", field="name")
+    if role == "regulator" and not regions:
+        raise InvalidField("a regulator needs at least one --region", field="region")
+    if role != "regulator" and regions:
+        raise InvalidField("only a regulator is scoped to regions", field="region")
+    for code in regions:
+        if await session.get(Region, code) is None:
+            raise InvalidField(f"unknown region '{code}'", field="region")
+    if (role == "enterprise") != (enterprise_id is not None):
+        raise InvalidField(
+            "an enterprise token, and only one, names --enterprise", field="enterprise"
+        )
+    if enterprise_id and await session.get(Enterprise, enterprise_id) is None:
+        raise InvalidField(f"unknown enterprise '{enterprise_id}'", field="enterprise")
+    if (role == "association") != (association_id is not None):
+        raise InvalidField(
+            "an association token, and only one, names --association", field="association"
+        )
+    if expires_in is not None and expires_in <= timedelta(0):
+        raise InvalidField("expiry must be in the future", field="expires")
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        id=new_id("tok"),
+        name=name.strip(),
+        role=role,
+        regions=regions,
+        enterprise_id=enterprise_id,
+        association_id=association_id,
+        token_hash=hash_token(token),
+        hint=token[: len(PREFIX) + 4],
+        expires_at=utcnow() + expires_in if expires_in else None,
+    )
+    session.add(row)
+    await session.commit()
+    return row, token
+
+
+async def authenticate(
+    session: AsyncSession, token: str, *, now: datetime | None = None
+) -> Principal:
+    row = (
+        await session.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    ).scalar_one_or_none()
+    now = now or utcnow()
+    if row is None:
+        raise Unauthorized("the bearer token is not known")
+    if row.revoked_at is not None:
+        raise Unauthorized("the bearer token was revoked")
+    if row.expires_at is not None and row.expires_at <= now:
+        raise Unauthorized("the bearer token has expired")
+    return principal_of(row)
+
+
+async def list_tokens(session: AsyncSession) -> list[ApiToken]:
+    return list((await session.execute(select(ApiToken).order_by(ApiToken.created_at))).scalars())
+
+
+async def revoke_token(session: AsyncSession, id_or_name: str) -> list[ApiToken]:
+    """Revoke by id, or every live token of that name."""
+    rows = list(
+        (
+            await session.execute(
+                select(ApiToken).where(
+                    or_(ApiToken.id == id_or_name, ApiToken.name == id_or_name),
+                    ApiToken.revoked_at.is_(None),
+                )
+            )
+        ).scalars()
+    )
+    if not rows:
+        raise NotFound(f"no live token with id or name '{id_or_name}'")
+    for row in rows:
+        row.revoked_at = utcnow()
+    await session.commit()
+    return rows
