@@ -230,7 +230,7 @@ async def api(stack, db) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
 
 @pytest.fixture
 async def client_as(stack, db):  # noqa: ANN001, ANN201
-    """client_as(role=..., name=..., regions=[...], enterprise_id=...) -> a client with that token."""
+    """client_as(role=..., regions=[...], enterprise_id=...) -> a client with that token."""
     clients = []
 
     async def make(**token_kwargs) -> httpx.AsyncClient:
