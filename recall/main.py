@@ -15,6 +15,7 @@ from recall.config import Settings, get_settings
 from recall.db import create_engine, create_sessionmaker
 from recall.errors import install_error_handlers
 from recall.observability.middleware import Metrics, RequestContextMiddleware
+from recall.imports.router import router as imports_router
 from recall.reference.router import router as reference_router
 from recall.reports.router import router as reports_router
 from recall.temporal import connect
@@ -57,7 +58,7 @@ def create_app(
     )
     app.state.metrics = Metrics()
     install_error_handlers(app)
-    for router in (reference_router, reports_router, cases_router, audit_router):
+    for router in (reference_router, reports_router, imports_router, cases_router, audit_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)
     app.include_router(ops.router, prefix=API_PREFIX, include_in_schema=False)
