@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.auth.principal import Principal
 from recall.auth.tokens import authenticate
-from recall.cases.engine import CaseEngine
 from recall.common.ids import IdFactory
+from recall.engine import WorkflowEngine
 from recall.errors import Forbidden, Unauthorized
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `recall token create`")
@@ -21,8 +21,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _engine(request: Request) -> CaseEngine:
-    return request.app.state.case_engine
+def _engine(request: Request) -> WorkflowEngine:
+    return request.app.state.workflows
 
 
 async def _principal(
@@ -45,7 +45,7 @@ def _ids(request: Request) -> IdFactory:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session)]
-EngineDep = Annotated[CaseEngine, Depends(_engine)]
+EngineDep = Annotated[WorkflowEngine, Depends(_engine)]
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 IdsDep = Annotated[IdFactory, Depends(_ids)]
 

@@ -8,14 +8,14 @@ from temporalio.client import Client
 from recall import ops
 from recall.auth.audit import AuditMiddleware
 from recall.auth.router import router as audit_router
-from recall.cases.engine import CaseEngine
 from recall.cases.router import router as cases_router
 from recall.common.idempotency import IdempotencyMiddleware
 from recall.config import Settings, get_settings
 from recall.db import create_engine, create_sessionmaker
+from recall.engine import WorkflowEngine
 from recall.errors import install_error_handlers
-from recall.observability.middleware import Metrics, RequestContextMiddleware
 from recall.imports.router import router as imports_router
+from recall.observability.middleware import Metrics, RequestContextMiddleware
 from recall.reference.router import router as reference_router
 from recall.reports.router import router as reports_router
 from recall.temporal import connect
@@ -38,11 +38,11 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.temporal_client = client
-        app.state.case_engine = CaseEngine(
+        app.state.workflows = WorkflowEngine(
             client,
             task_queue=settings.task_queue,
             timeout=settings.command_timeout_seconds,
-            deadlines=Deadlines(**settings.deadlines.model_dump()),
+            case_deadlines=Deadlines(**settings.deadlines.model_dump()),
         )
         try:
             yield

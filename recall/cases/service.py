@@ -10,13 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from recall.auth import permissions
 from recall.auth.principal import Principal
 from recall.cases.access import scope_cases, visible_case
-from recall.cases.engine import CaseEngine
 from recall.cases.models import Case, Hazard
 from recall.cases.schemas import CaseCreate, EliminationIn, HazardIn
 from recall.common.ids import IdFactory
 from recall.common.models import Milestone
 from recall.common.pagination import keyset_page
 from recall.common.types import utcnow
+from recall.engine import WorkflowEngine
 from recall.errors import Conflict, Forbidden, InvalidField, InvalidTransition
 from recall.observability.context import bind_case
 from recall.reference.service import require_region
@@ -83,7 +83,7 @@ async def list_cases(  # noqa: ANN201
 async def open_case(
     *,
     session: AsyncSession,
-    engine: CaseEngine,
+    engine: WorkflowEngine,
     principal: Principal,
     ids: IdFactory,
     data: CaseCreate,
@@ -142,7 +142,14 @@ async def open_case(
         created_by=principal.actor,
     )
     await session.rollback()  # end the read transaction: the workflow writes through its own
-    number = await engine.open(state, actor=principal.actor, update_id=ids.update_id("open"))
+    number = await engine.start(
+        RecallCaseWorkflow.run,
+        shared.CaseInput(state=state, deadlines=engine.case_deadlines),
+        workflow_id=shared.case_workflow_id(case_id),
+        update=RecallCaseWorkflow.open,
+        arg=shared.OpenCase(actor=principal.actor),
+        update_id=ids.update_id("open"),
+    )
     bind_case(number)
     return await case_view(session, case_id)
 
@@ -155,7 +162,7 @@ async def get_case(*, session: AsyncSession, principal: Principal, case_id: str)
 async def command(
     *,
     session: AsyncSession,
-    engine: CaseEngine,
+    engine: WorkflowEngine,
     case: Case,
     update,
     arg,
@@ -166,7 +173,7 @@ async def command(
     if case.stage in TERMINAL_STAGES:
         raise InvalidTransition(f"case {case.number} is {case.stage}; nothing more can be changed")
     await session.rollback()  # end the read transaction (and expire `case`): the workflow writes
-    await engine.command(case_id, update, arg, update_id=update_id)
+    await engine.command(shared.case_workflow_id(case_id), update, arg, update_id=update_id)
     return await case_view(session, case_id)
 
 
@@ -185,7 +192,7 @@ async def act(
     name: str,
     *,
     session: AsyncSession,
-    engine: CaseEngine,
+    engine: WorkflowEngine,
     principal: Principal,
     ids: IdFactory,
     case: Case,
@@ -207,7 +214,7 @@ async def act(
 async def add_hazard(
     *,
     session: AsyncSession,
-    engine: CaseEngine,
+    engine: WorkflowEngine,
     principal: Principal,
     ids: IdFactory,
     case: Case,
@@ -245,7 +252,7 @@ async def add_hazard(
 async def eliminate_hazard(
     *,
     session: AsyncSession,
-    engine: CaseEngine,
+    engine: WorkflowEngine,
     principal: Principal,
     ids: IdFactory,
     case: Case,

@@ -1,4 +1,4 @@
-"""The API's door to the case workflows: commands with a deadline, refusals as domain errors."""
+"""The API's door to the workflows: commands with a deadline, refusals as domain errors."""
 
 import asyncio
 from collections.abc import Awaitable
@@ -22,8 +22,7 @@ from recall.errors import (
     InvalidTransition,
     NotFound,
 )
-from workflows.recall_case import RecallCaseWorkflow
-from workflows.shared import CaseInput, CaseState, Deadlines, OpenCase, case_workflow_id
+from workflows.shared import Deadlines
 
 T = TypeVar("T")
 
@@ -41,12 +40,13 @@ def refusal_to_error(err: WorkflowUpdateFailedError) -> DomainError:
     return Conflict(str(cause or err))
 
 
-class CaseEngine:
-    def __init__(self, client: Client, *, task_queue: str, timeout: float, deadlines: Deadlines):
+class WorkflowEngine:
+    def __init__(self, client: Client, *, task_queue: str, timeout: float,
+                 case_deadlines: Deadlines):
         self.client = client
         self.task_queue = task_queue
         self.timeout = timeout
-        self.deadlines = deadlines
+        self.case_deadlines = case_deadlines
 
     async def _within_deadline(self, call: Awaitable[T]) -> T:
         try:
@@ -60,30 +60,28 @@ class CaseEngine:
             ) from None
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
-                raise NotFound("no running process for this case") from None
+                raise InvalidTransition("its process has ended; nothing more can change") from None
             if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
                 raise EngineUnavailable(f"the workflow engine is unavailable: {err}") from None
             raise
 
-    async def open(self, state: CaseState, *, actor: str, update_id: str) -> str:
-        """Start the case workflow and wait until its read model is written (read your writes)."""
+    async def start(self, run, input, *, workflow_id: str, update, arg, update_id: str):  # noqa: ANN001, ANN201
+        """Start a workflow (or find it running) and wait for its first update: the update
+        returns once the read model is written, so a read right after shows it."""
         start = WithStartWorkflowOperation(
-            RecallCaseWorkflow.run,
-            CaseInput(state=state, deadlines=self.deadlines),
-            id=case_workflow_id(state.case_id),
+            run,
+            input,
+            id=workflow_id,
             task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
         return await self._within_deadline(
             self.client.execute_update_with_start_workflow(
-                RecallCaseWorkflow.open,
-                OpenCase(actor=actor),
-                start_workflow_operation=start,
-                id=update_id,
+                update, arg, start_workflow_operation=start, id=update_id
             )
         )
 
-    async def command(self, case_id: str, update, arg, *, update_id: str) -> None:  # noqa: ANN001
-        handle = self.client.get_workflow_handle(case_workflow_id(case_id))
-        await self._within_deadline(handle.execute_update(update, arg, id=update_id))
+    async def command(self, workflow_id: str, update, arg, *, update_id: str):  # noqa: ANN001, ANN201
+        handle = self.client.get_workflow_handle(workflow_id)
+        return await self._within_deadline(handle.execute_update(update, arg, id=update_id))
