@@ -19,7 +19,7 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(20))
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)
     enterprise_id: Mapped[str | None] = mapped_column(ForeignKey("enterprises.id"))
-    association_id: Mapped[str | None] = mapped_column(String(40))
+    association_id: Mapped[str | None] = mapped_column(ForeignKey("associations.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hint: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from recall.associations.models import Association
 from recall.auth.models import ApiToken
 from recall.auth.principal import ROLES, Principal
 from recall.common.types import new_id, utcnow
@@ -64,6 +65,8 @@ async def create_token(
         raise InvalidField(
             "an association token, and only one, names --association", field="association"
         )
+    if association_id and await session.get(Association, association_id) is None:
+        raise InvalidField(f"unknown association '{association_id}'", field="association")
     if expires_in is not None and expires_in <= timedelta(0):
         raise InvalidField("expiry must be in the future", field="expires")
     token = PREFIX + secrets.token_urlsafe(32)

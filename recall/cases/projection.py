@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.cases.models import Case, CaseEnterprise, Hazard
-from recall.common.models import Milestone
+from recall.common.projection import insert_milestones
 from recall.common.sql import insert_ignore, next_counter
 from recall.reports.models import DefectReport
 from recall.rules.case_rules import correction_rate
@@ -117,20 +117,5 @@ async def project_case(session: AsyncSession, p: CaseProjection) -> None:
                 **_hazard_values(h),
             }
             await session.execute(insert_ignore(session, Hazard, ["id"])([row]))
-    if p.milestones:
-        rows = [
-            {
-                "subject_type": "case",
-                "subject_id": state.case_id,
-                "seq": m.seq,
-                "at": m.at,
-                "kind": m.kind,
-                "stage": m.stage,
-                "actor": m.actor,
-                "note": m.note,
-            }
-            for m in p.milestones
-        ]
-        build = insert_ignore(session, Milestone, ["subject_type", "subject_id", "seq"])
-        await session.execute(build(rows))
+    await insert_milestones(session, "case", state.case_id, p.milestones)
     await session.commit()
