@@ -16,12 +16,21 @@ from recall.engine import WorkflowEngine
 from recall.errors import install_error_handlers
 from recall.imports.router import router as imports_router
 from recall.observability.middleware import Metrics, RequestContextMiddleware
+from recall.programmes.router import router as programmes_router
 from recall.reference.router import router as reference_router
 from recall.reports.router import router as reports_router
 from recall.temporal import connect
 from workflows.shared import Deadlines
 
 API_PREFIX = "/api/v1"
+ROUTERS = (
+    reference_router,
+    reports_router,
+    imports_router,
+    cases_router,
+    programmes_router,
+    audit_router,
+)
 
 
 def create_app(
@@ -58,7 +67,7 @@ def create_app(
     )
     app.state.metrics = Metrics()
     install_error_handlers(app)
-    for router in (reference_router, reports_router, imports_router, cases_router, audit_router):
+    for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)
     app.include_router(ops.router, prefix=API_PREFIX, include_in_schema=False)

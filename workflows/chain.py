@@ -6,7 +6,10 @@ with its own workflow id, and the member signals `member_status` back at once an
 change that matters. Members keep the programmes they report to in their state, so the link
 survives continue-as-new."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from workflows.shared import MilestoneEvent, case_workflow_id
 
 PROGRAMME_STAGES = (
     "hazard_elimination",
@@ -37,8 +40,6 @@ def cultivation_workflow_id(cultivation_id: str) -> str:
 
 
 def member_workflow_id(kind: str, member_id: str) -> str:
-    from workflows.shared import case_workflow_id
-
     return {
         "case": case_workflow_id,
         "association": association_workflow_id,
@@ -85,3 +86,67 @@ class LinkMember:
     kind: str
     member_id: str
     actor: str
+
+
+# --- the programme's own state --------------------------------------------------------------
+
+
+@dataclass
+class StageState:
+    name: str
+    status: str = "pending"  # pending | open | complete | waived
+    opened_at: datetime | None = None
+    completed_at: datetime | None = None
+    waiver_reason: str | None = None
+
+
+@dataclass
+class ProgrammeState:
+    programme_id: str
+    title: str
+    industry_code: str
+    region_codes: list[str]
+    created_by: str
+    stages: list[StageState] = field(
+        default_factory=lambda: [StageState(name) for name in PROGRAMME_STAGES]
+    )
+    # kind -> member id -> the member's last report
+    members: dict[str, dict[str, MemberStatus]] = field(
+        default_factory=lambda: {kind: {} for kind in MEMBER_KINDS}
+    )
+    waivers: dict[str, str] = field(default_factory=dict)  # stage -> reason, waived ahead too
+    seq: int = 0
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def stage(self) -> str:
+        current = next((s for s in self.stages if s.status == "open"), None)
+        if current:
+            return current.name
+        return "completed" if self.completed_at else self.stages[0].name
+
+
+@dataclass
+class ProgrammeInput:
+    state: ProgrammeState
+    # Tests set this to force continue-as-new early; None leaves it to the server's suggestion.
+    continue_as_new_after_events: int | None = None
+
+
+@dataclass
+class StartProgramme:
+    actor: str
+
+
+@dataclass
+class WaiveStage:
+    actor: str
+    stage: str
+    reason: str
+
+
+@dataclass
+class ProgrammeProjection:
+    state: ProgrammeState
+    milestones: list[MilestoneEvent]

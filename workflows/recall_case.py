@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from recall.rules.case_rules import RuleViolation
     from recall.rules.risk import RISK_LEVELS, risk_level
     from recall.rules.working_days import add_days, add_working_days
+    from workflows.chain import REPORT_TO_SIGNAL, MemberStatus, ReportTo, report_status
     from workflows.shared import (
         AcceptPlan,
         AddHazard,
@@ -164,6 +165,25 @@ class RecallCaseWorkflow:
             "project_case", projection, start_to_close_timeout=PROJECTION_TIMEOUT
         )
         self._projected_seq = max(self._projected_seq, projection.state.seq)
+        await self._report_to_programmes()
+
+    async def _report_to_programmes(self) -> None:
+        """Tell the programmes this case belongs to where its hazards stand."""
+        s = self.state
+        # Cases opened before programmes existed never reach the patch: they have no programmes.
+        if not s.programme_workflow_ids or not workflow.patched("report-to-programmes"):
+            return
+        open_count = len(case_rules.open_hazards(s))
+        status = MemberStatus(kind="case", member_id=s.case_id, status=s.stage,
+                              hazards=len(s.hazards), open_hazards=open_count)
+        await report_status(list(s.programme_workflow_ids), status)
+
+    @workflow.signal(name=REPORT_TO_SIGNAL)
+    async def report_to(self, cmd: ReportTo) -> None:
+        if cmd.programme_workflow_id not in self.state.programme_workflow_ids:
+            self.state.programme_workflow_ids.append(cmd.programme_workflow_id)
+        await self._opened()
+        await self._report_to_programmes()
 
     async def _opened(self) -> None:
         await workflow.wait_condition(lambda: self.state.number is not None)

@@ -92,6 +92,7 @@ class CaseState:
     summary: str | None = None
     hazards: dict[str, HazardState] = field(default_factory=dict)
     overdue_items: list[str] = field(default_factory=list)
+    programme_workflow_ids: list[str] = field(default_factory=list)
 
 
 @dataclass

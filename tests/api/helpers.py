@@ -1,5 +1,8 @@
 """Reference data through the API, the way a client would create it."""
 
+import inspect
+from collections.abc import Awaitable
+
 import httpx
 
 from recall.rules.credit_code import credit_code_check_char
@@ -10,7 +13,9 @@ def credit_code(region: str, serial: int) -> str:
     return body + credit_code_check_char(body)
 
 
-async def ok(response: httpx.Response, status: int = 200) -> dict:
+async def ok(response: httpx.Response | Awaitable[httpx.Response], status: int = 200) -> dict:
+    if inspect.isawaitable(response):
+        response = await response
     assert response.status_code == status, response.text
     return response.json()
 

@@ -1,0 +1,48 @@
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from recall.cases.schemas import MilestoneOut
+
+StageName = Literal[
+    "hazard_elimination", "association_formation", "standard_drafting", "brand_cultivation"
+]
+
+
+class ProgrammeCreate(BaseModel):
+    industry_code: str
+    case_ids: list[str] = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=500)
+
+
+class WaiverIn(BaseModel):
+    stage: StageName
+    reason: str = Field(min_length=1)
+
+
+class StageOut(BaseModel):
+    name: str
+    status: Literal["pending", "open", "complete", "waived"]
+    opened_at: datetime | None = None
+    completed_at: datetime | None = None
+    waiver_reason: str | None = None
+
+
+class ProgrammeSummaryOut(BaseModel):
+    id: str
+    title: str
+    industry_code: str
+    stage: str
+    stage_since: datetime
+    stages: list[StageOut]
+    case_ids: list[str]
+    association_ids: list[str]
+    standard_ids: list[str]
+    cultivation_ids: list[str]
+    region_codes: list[str]
+    created_at: datetime
+
+
+class ProgrammeOut(ProgrammeSummaryOut):
+    milestones: list[MilestoneOut]

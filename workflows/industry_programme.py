@@ -1,0 +1,191 @@
+"""One industry programme: hazard elimination -> association formation -> standard drafting ->
+brand cultivation -> completed. It learns what happens from its members' signals."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError, FailureError
+
+with workflow.unsafe.imports_passed_through():
+    from recall.rules import programme_rules as rules
+    from recall.rules.case_rules import RuleViolation
+    from workflows.chain import (
+        MEMBER_STATUS_SIGNAL,
+        REPORT_TO_SIGNAL,
+        LinkMember,
+        MemberStatus,
+        ProgrammeInput,
+        ProgrammeProjection,
+        ProgrammeState,
+        ReportTo,
+        StartProgramme,
+        WaiveStage,
+        member_workflow_id,
+        programme_workflow_id,
+    )
+    from workflows.shared import MilestoneEvent
+
+PROJECTION_TIMEOUT = timedelta(seconds=30)
+
+
+def _refuse(violation: RuleViolation) -> ApplicationError:
+    return ApplicationError(violation.message, {"status": violation.status,
+                                                "field": violation.field},
+                            type=violation.code, non_retryable=True)
+
+
+@workflow.defn
+class IndustryProgrammeWorkflow:
+    @workflow.init
+    def __init__(self, input: ProgrammeInput) -> None:
+        self.state: ProgrammeState = input.state
+        self.cas_after = input.continue_as_new_after_events
+        self._pending: list[MilestoneEvent] = []
+        self._projected_seq = input.state.seq
+        self._changed = 0  # bumped by every signal or update: wakes the main loop
+
+    @workflow.run
+    async def run(self, input: ProgrammeInput) -> None:
+        s = self.state
+        if s.started_at is None:
+            s.started_at = workflow.now()
+            self._open(s.stages[0])
+            self._milestone("started", s.created_by, f"{len(s.members['case'])} case(s)")
+            await self._project()
+            for case_id in s.members["case"]:
+                await self._ask_to_report("case", case_id)
+
+        # A completed programme keeps running: members linked later still report to it.
+        while True:
+            self._advance()
+            if self._pending:
+                await self._project()
+                continue
+            seen = self._changed
+            await workflow.wait_condition(
+                lambda seen=seen: self._changed != seen or bool(self._pending)
+            )
+            await self._maybe_continue_as_new()
+
+    def _advance(self) -> None:
+        """Complete the open stage while it is waived or done; each completion opens the next."""
+        s = self.state
+        while s.completed_at is None:
+            current = next(st for st in s.stages if st.status == "open")
+            if current.name in s.waivers:
+                self._finish(current, "waived", s.waivers[current.name])
+            elif rules.stage_complete(current.name, s.members):
+                self._finish(current, "complete", None)
+            else:
+                return
+
+    def _open(self, stage) -> None:  # noqa: ANN001
+        stage.status, stage.opened_at = "open", workflow.now()
+
+    def _finish(self, stage, status: str, reason: str | None) -> None:  # noqa: ANN001
+        now = workflow.now()
+        stage.status, stage.completed_at, stage.waiver_reason = status, now, reason
+        self._milestone(f"stage_{status}", "system", stage.name)
+        following = [st for st in self.state.stages if st.status == "pending"]
+        if following:
+            self._open(following[0])
+            self._milestone("stage_opened", "system", following[0].name)
+        else:
+            self.state.completed_at = now
+            self._milestone("completed", "system", "the whole chain is done")
+
+    async def _maybe_continue_as_new(self) -> None:
+        info = workflow.info()
+        too_long = self.cas_after is not None and info.get_current_history_length() > self.cas_after
+        if too_long or info.is_continue_as_new_suggested():
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            workflow.continue_as_new(ProgrammeInput(state=self.state,
+                                                    continue_as_new_after_events=self.cas_after))
+
+    async def _ask_to_report(self, kind: str, member_id: str) -> None:
+        target = workflow.get_external_workflow_handle(member_workflow_id(kind, member_id))
+        try:
+            await target.signal(REPORT_TO_SIGNAL, ReportTo(programme_workflow_id(
+                self.state.programme_id)))
+        except FailureError:
+            # A member whose process has ended (a closed case) cannot report; what it was when
+            # it ended came with the programme's input.
+            workflow.logger.info("%s %s no longer takes signals", kind, member_id)
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
+        self.state.seq += 1
+        self._pending.append(MilestoneEvent(seq=self.state.seq, at=workflow.now(), kind=kind,
+                                            stage=self.state.stage, actor=actor, note=note))
+
+    async def _project(self) -> None:
+        projection = ProgrammeProjection(state=copy.deepcopy(self.state),
+                                         milestones=self._pending)
+        self._pending = []
+        seq = self.state.seq
+        await workflow.execute_local_activity("project_programme", projection,
+                                              start_to_close_timeout=PROJECTION_TIMEOUT)
+        self._projected_seq = max(self._projected_seq, seq)
+
+    # --- messages ---------------------------------------------------------------------------
+
+    @workflow.signal(name=MEMBER_STATUS_SIGNAL)
+    def member_status(self, status: MemberStatus) -> None:
+        known = self.state.members.setdefault(status.kind, {})
+        if status.member_id in known:  # only linked members count
+            known[status.member_id] = status
+            self._advance()
+            self._changed += 1
+
+    @workflow.update
+    async def start(self, cmd: StartProgramme) -> str:
+        await workflow.wait_condition(lambda: self._projected_seq >= 1)
+        return self.state.programme_id
+
+    @workflow.update
+    async def link_member(self, cmd: LinkMember) -> None:
+        await workflow.wait_condition(lambda: self._projected_seq >= 1)
+        self._check(rules.check_link, cmd.kind)
+        members = self.state.members[cmd.kind]
+        if cmd.member_id in members:
+            return  # linked already: nothing changes
+        members[cmd.member_id] = MemberStatus(kind=cmd.kind, member_id=cmd.member_id,
+                                              status="linked")
+        self._milestone(f"{cmd.kind}_linked", cmd.actor, cmd.member_id)
+        self._changed += 1
+        self._advance()
+        await self._project()
+        await self._ask_to_report(cmd.kind, cmd.member_id)
+
+    @link_member.validator
+    def _validate_link(self, cmd: LinkMember) -> None:
+        self._check(rules.check_link, cmd.kind)
+
+    @workflow.update
+    async def waive(self, cmd: WaiveStage) -> None:
+        await workflow.wait_condition(lambda: self._projected_seq >= 1)
+        self._check(rules.check_waive, self.state, cmd.stage, cmd.reason)
+        self.state.waivers[cmd.stage] = cmd.reason
+        self._milestone("stage_waiver", cmd.actor, f"{cmd.stage}: {cmd.reason}")
+        self._changed += 1
+        self._advance()  # completes it now if it is the open stage, else when it opens
+        await self._project()
+
+    @waive.validator
+    def _validate_waive(self, cmd: WaiveStage) -> None:
+        self._check(rules.check_waive, self.state, cmd.stage, cmd.reason)
+
+    @staticmethod
+    def _check(check, *args) -> None:  # noqa: ANN001
+        try:
+            check(*args)
+        except RuleViolation as violation:
+            raise _refuse(violation) from None
+
+    @workflow.query
+    def snapshot(self) -> ProgrammeState:
+        return self.state
