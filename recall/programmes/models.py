@@ -40,3 +40,14 @@ class ProgrammeRegion(Base):
     programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True,
                                              index=True)
+
+
+class ProgrammeMember(Base):
+    """A case, association, standard or cultivation of a programme: the join the dashboard
+    filters through (industry and regions of the programme)."""
+
+    __tablename__ = "programme_members"
+
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from recall.cases.models import Case
 from recall.common.projection import insert_milestones, upsert_versioned
 from recall.common.sql import insert_ignore
-from recall.programmes.models import Programme, ProgrammeRegion
+from recall.programmes.models import Programme, ProgrammeMember, ProgrammeRegion
 from workflows.chain import ProgrammeProjection
 
 
@@ -50,6 +50,13 @@ async def project_programme(session: AsyncSession, p: ProgrammeProjection) -> No
         await session.execute(
             insert_ignore(session, ProgrammeRegion, ["programme_id", "region_code"])(rows)
         )
+    member_rows = [
+        {"programme_id": s.programme_id, "kind": kind, "member_id": member_id}
+        for kind, by_id in members.items() for member_id in by_id
+    ]
+    if member_rows:
+        await session.execute(insert_ignore(
+            session, ProgrammeMember, ["programme_id", "kind", "member_id"])(member_rows))
     case_ids = list(members.get("case", {}))
     if case_ids:
         await session.execute(
