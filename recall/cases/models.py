@@ -58,6 +58,10 @@ class Hazard(Base):
     category: Mapped[str] = mapped_column(String(40), index=True)
     description: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), index=True)
+    # Copied from the case so the dashboard counts without a join.
+    industry_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    region_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    days_to_eliminate: Mapped[float | None] = mapped_column(Float)
     evidence: Mapped[str | None] = mapped_column(Text)
     evidence_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
     identified_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -80,7 +80,11 @@ async def open_case(session: AsyncSession, state: CaseState, workflow_id: str) -
 
 
 def _hazard_values(h: HazardState) -> dict:
+    days = None
+    if h.eliminated_at is not None:
+        days = round(max((h.eliminated_at - h.identified_at).total_seconds(), 0) / 86400, 4)
     return {
+        "days_to_eliminate": days,
         "status": h.status,
         "description": h.description,
         "category": h.category,
@@ -112,6 +116,8 @@ async def project_case(session: AsyncSession, p: CaseProjection) -> None:
                 "id": h.id,
                 "case_id": state.case_id,
                 "enterprise_id": h.enterprise_id,
+                "industry_code": state.industry_code,
+                "region_code": state.region_code,
                 "identified_at": h.identified_at,
                 "version": version,
                 **_hazard_values(h),
