@@ -6,11 +6,15 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from recall import ops
+from recall.associations.router import router as associations_router
 from recall.auth.audit import AuditMiddleware
 from recall.auth.router import router as audit_router
 from recall.cases.router import router as cases_router
 from recall.common.idempotency import IdempotencyMiddleware
 from recall.config import Settings, get_settings
+from recall.cultivations.router import router as cultivations_router
+from recall.dashboard.pages import router as dashboard_pages
+from recall.dashboard.router import router as dashboard_router
 from recall.db import create_engine, create_sessionmaker
 from recall.engine import WorkflowEngine
 from recall.errors import install_error_handlers
@@ -19,6 +23,7 @@ from recall.observability.middleware import Metrics, RequestContextMiddleware
 from recall.programmes.router import router as programmes_router
 from recall.reference.router import router as reference_router
 from recall.reports.router import router as reports_router
+from recall.standards.router import router as standards_router
 from recall.temporal import connect
 from workflows.shared import Deadlines
 
@@ -29,6 +34,10 @@ ROUTERS = (
     imports_router,
     cases_router,
     programmes_router,
+    standards_router,
+    associations_router,
+    cultivations_router,
+    dashboard_router,
     audit_router,
 )
 
@@ -71,6 +80,7 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops.router)
     app.include_router(ops.router, prefix=API_PREFIX, include_in_schema=False)
+    app.include_router(dashboard_pages)  # HTML at /dashboard; / redirects there
     app.add_middleware(
         AuditMiddleware
     )  # inside idempotency: a replayed answer acts (and logs) once

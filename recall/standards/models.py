@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recall.common.types import UTCDateTime, utcnow
@@ -22,7 +22,8 @@ class Standard(Base):
     )
     stage_code: Mapped[str] = mapped_column(String(8), index=True)
     drafters: Mapped[list[str]] = mapped_column(JSON, default=list)
-    comment_period_days: Mapped[int | None] = mapped_column(Integer)
+    # days, fractional for periods under a day (demos, tests): 0.5 is twelve hours
+    comment_period_days: Mapped[float | None] = mapped_column(Float)
     comment_period_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # {approve, disapprove, abstain, passed, votes: [{voter, vote}], at}
     ballot: Mapped[dict | None] = mapped_column(JSON)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.api.helpers import ok
+from tests.api.helpers import credit_code, ok
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -23,7 +23,12 @@ async def test_import_through_the_api_twice_and_refusals(api, client_as) -> None
         "industry": "magnetic-toys", "source": "overseas_recall", "limit": 500}))
     assert len(magnets["items"]) == 18
 
-    association = await client_as(role="association", association_id="asn_1")
+    member = await ok(await api.post("/enterprises", json={
+        "name": "金华市磁业有限公司", "credit_code": credit_code("330702", 1),
+        "region_code": "330702", "industry_code": "magnetic-toys"}), 201)
+    formed = await ok(await api.post("/associations", json={
+        "name": "磁力玩具协会", "founding_enterprise_ids": [member["id"]]}), 201)
+    association = await client_as(role="association", association_id=formed["id"])
     assert (await association.post("/imports/cpsc", files=files)).status_code == 403
     bad = await api.post("/imports/openfda", files={"file": ("f.json", b"{not json", "text/plain")})
     assert bad.status_code == 422 and bad.json()["field"] == "file"

@@ -1,4 +1,5 @@
-"""Record case histories for the replay test: `python -m tests.workflows.record_histories`.
+"""Record workflow histories for the replay test: `python -m tests.workflows.record_histories`
+(or name the prefixes to record, e.g. `... record_histories standard`).
 
 Run it before changing a workflow, commit the files it writes, then make the change behind
 workflow.patched(): the replay test proves that cases already running still replay."""
@@ -15,9 +16,23 @@ from temporalio.testing import WorkflowEnvironment
 
 from recall import migrate
 from recall.db import create_engine, create_sessionmaker
+from tests.workflows import members
 from tests.workflows.helpers import ENTERPRISES, open_case, seed_reference
+from tests.workflows.standard_helpers import seed_programme, start_standard
 from workflows import shared as s
+from workflows.association import AssociationWorkflow as AW
+from workflows.brand_cultivation import BrandCultivationWorkflow as BW
+from workflows.chain import REPORT_TO_SIGNAL, ReportTo
+from workflows.member_types import StageTransition
 from workflows.recall_case import RecallCaseWorkflow as W
+from workflows.standard import StandardWorkflow as SW
+from workflows.standard_types import (
+    BallotStandard,
+    CommentOnStandard,
+    DisposeComment,
+    TransitionStandard,
+    Vote,
+)
 from workflows.worker import build_worker
 
 OUT = Path(__file__).parent / "histories"
@@ -69,12 +84,111 @@ async def no_recall(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
     return h
 
 
+def _to(stage: str, days: int | None = None) -> TransitionStandard:
+    return TransitionStandard(actor=A, to=stage, comment_period_days=days)
+
+
+def _comment(comment_id: str) -> CommentOnStandard:
+    return CommentOnStandard(actor=A, comment_id=comment_id, author="金华磁业", text="建议")
+
+
+async def published(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
+    h = await start_standard(env.client, tq, standard_id="std_published")
+    await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_gone"))  # a programme that ended
+    for stage in ("10.99", "20.00", "40.20"):
+        await h.execute_update(SW.transition, _to(stage))
+    await h.execute_update(SW.comment, _comment("cmt_1"))
+    await h.execute_update(SW.comment, _comment("cmt_2"))
+    await env.sleep(timedelta(days=31))  # the comment period closes by itself
+    await h.execute_update(SW.dispose, DisposeComment(A, "cmt_1", "accepted"))
+    await h.execute_update(SW.dispose, DisposeComment(A, "cmt_2", "rejected", "out of scope"))
+    await h.execute_update(SW.transition, _to("50.20"))
+    votes = [Vote("expert_a", "approve"), Vote("expert_b", "disapprove")]
+    await h.execute_update(SW.ballot, BallotStandard(A, votes))
+    votes += [Vote("expert_c", "approve"), Vote("expert_d", "approve")]
+    await h.execute_update(SW.ballot, BallotStandard(A, votes))
+    await h.execute_update(SW.transition, _to("50.60"))
+    await h.execute_update(SW.transition, _to("60.60"))
+    await h.result()
+    return h
+
+
+async def withdrawn(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
+    h = await start_standard(env.client, tq, standard_id="std_withdrawn")
+    for stage in ("10.99", "20.00"):
+        await h.execute_update(SW.transition, _to(stage))
+    await h.execute_update(SW.transition, _to("40.20", days=0))  # closes at once
+    await h.execute_update(SW.transition, _to("95.99"))
+    await h.result()
+    return h
+
+
+async def continued(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
+    """Continue-as-new in the middle of a comment period: the first run's history."""
+    h = await start_standard(
+        env.client, tq, standard_id="std_continued", continue_as_new_after_events=30
+    )
+    for stage in ("10.99", "20.00", "40.20"):
+        await h.execute_update(SW.transition, _to(stage, days=10 if stage == "40.20" else None))
+    first_run = env.client.get_workflow_handle(h.id, run_id=h.result_run_id)
+    for i in range(30):
+        if (await h.describe()).run_id != first_run.run_id:
+            break
+        await h.execute_update(SW.comment, _comment(f"cmt_{i}"))
+    await h.terminate("recorded")
+    return first_run
+
+
+SCENARIOS = {"recall_case": (full_case, no_recall), "standard": (published, withdrawn, continued)}
+
+
+async def registered_then_linked(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
+    """An association reports each step, and once registered is linked to a second programme."""
+    async with members.recorder_worker(env.client) as rq:
+        first = await members.start_recorder(env.client, rq, "prg_rec_first")
+        h = await members.start_association(env.client, tq, association_id="asn_record")
+        await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_rec_first"))
+        await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_rec_gone"))  # never existed
+        for to, number in (("preparing", None), ("charter_adopted", None), ("registered", "R1")):
+            await h.execute_update(AW.transition, StageTransition(A, to, registration_no=number))
+        second = await members.start_recorder(env.client, rq, "prg_rec_second")
+        await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_rec_second"))
+        await members.reports(first, 4)
+        await members.reports(second, 1)
+        await first.terminate("recorded")
+        await second.terminate("recorded")
+    return h  # still running, as a registered association does
+
+
+async def labelled(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
+    async with members.recorder_worker(env.client) as rq:
+        programme = await members.start_recorder(env.client, rq, "prg_rec_brand")
+        h = await members.start_cultivation(
+            env.client, tq, "prg_rec_brand", cultivation_id="bc_record"
+        )
+        await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_rec_brand"))
+        for to in ("diagnosed", "improving", "certification_applied", "certified", "labelled"):
+            number = "CZJM-1" if to == "certified" else None
+            await h.execute_update(BW.transition, StageTransition(A, to, certificate_no=number))
+        await h.result()
+        await members.reports(programme, 6)
+        await programme.terminate("recorded")
+    return h
+
+
+SCENARIOS["association"] = (registered_then_linked,)
+SCENARIOS["brand_cultivation"] = (labelled,)
+
+
 async def main() -> None:
+    only = set(sys.argv[1:]) or set(SCENARIOS)
     tmp = Path(tempfile.mkdtemp())
     engine = create_engine(f"sqlite+aiosqlite:///{tmp / 'record.db'}")
     await migrate.upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
     await seed_reference(sessionmaker)
+    await seed_programme(sessionmaker)
+    await members.seed_programme(sessionmaker, "prg_rec_brand")
     bin_dir = Path(sys.executable).parent
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(bin_dir / "temporal-test-server"),
@@ -92,12 +206,15 @@ async def main() -> None:
                 webhook_url=None,
             ),
         ):
-            for scenario in (full_case, no_recall):
-                handle = await scenario(env, "record")
-                history = await handle.fetch_history()
-                path = OUT / f"recall_case_{scenario.__name__}.json"
-                path.write_text(history.to_json())
-                print(f"wrote {path} ({len(history.events)} events)")
+            for prefix, scenarios in SCENARIOS.items():
+                if prefix not in only:
+                    continue
+                for scenario in scenarios:
+                    handle = await scenario(env, "record")
+                    history = await handle.fetch_history()
+                    path = OUT / f"{prefix}_{scenario.__name__}.json"
+                    path.write_text(history.to_json())
+                    print(f"wrote {path} ({len(history.events)} events)")
     finally:
         await env.shutdown()
         await engine.dispose()

@@ -19,6 +19,11 @@ def test_histories_are_recorded() -> None:
     assert len(HISTORIES) >= 2
 
 
+def test_association_and_cultivation_histories_are_recorded() -> None:
+    stems = {p.stem for p in HISTORIES}
+    assert {"association_registered_then_linked", "brand_cultivation_labelled"} <= stems
+
+
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_recorded_history_replays(path: Path) -> None:
     text = path.read_text()  # noqa: ASYNC240 - a small file in a test

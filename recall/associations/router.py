@@ -1,0 +1,103 @@
+from fastapi import APIRouter
+
+from recall.associations import service
+from recall.associations.access import ChangeableAssociation, VisibleAssociation
+from recall.associations.schemas import (
+    AssociationCreate,
+    AssociationLinkIn,
+    AssociationOut,
+    AssociationSummaryOut,
+    AssociationTransitionIn,
+)
+from recall.common.pagination import Cursor, Limit, Page
+from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
+from recall.programmes.access import RunnableProgramme
+from recall.programmes.schemas import ProgrammeOut
+
+router = APIRouter(tags=["associations"])
+
+REFUSALS = {
+    401: {"description": "no or bad token"},
+    403: {"description": "the caller may not change this association (or run the programme)"},
+    404: {"description": "no such association or programme, or not visible to the caller"},
+    409: {"description": "stages are taken in order: a skipped or repeated step; detail says why"},
+    422: {"description": "a field is invalid; `field` names it"},
+    503: {"description": "the workflow engine did not take the command in time; retry"},
+}
+
+
+@router.post("/associations", status_code=201, response_model=AssociationOut, responses=REFUSALS)
+async def create_association(
+    body: AssociationCreate,
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.create_association(
+        session=session, engine=engine, principal=principal, ids=ids, data=body
+    )
+
+
+@router.get("/associations", response_model=Page[AssociationSummaryOut])
+async def list_associations(
+    session: SessionDep,
+    _principal: CurrentPrincipal,
+    programme_id: str | None = None,
+    status: str | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
+    items, next_cursor = await service.list_associations(
+        session=session, programme_id=programme_id, status=status, limit=limit, cursor=cursor
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/associations/{association_id}", response_model=AssociationOut, responses=REFUSALS)
+async def get_association(association: VisibleAssociation, session: SessionDep):
+    return await service.association_view(session, association.id)
+
+
+@router.post(
+    "/associations/{association_id}/transitions",
+    response_model=AssociationOut,
+    responses=REFUSALS,
+)
+async def transition_association(
+    body: AssociationTransitionIn,
+    association: ChangeableAssociation,
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.transition(
+        session=session,
+        engine=engine,
+        principal=principal,
+        ids=ids,
+        association=association,
+        data=body,
+    )
+
+
+@router.post(
+    "/programmes/{programme_id}/associations", response_model=ProgrammeOut, responses=REFUSALS
+)
+async def link_association(
+    body: AssociationLinkIn,
+    programme: RunnableProgramme,
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.link_existing(
+        session=session,
+        engine=engine,
+        principal=principal,
+        ids=ids,
+        programme=programme,
+        association_id=body.association_id,
+    )

@@ -1,0 +1,42 @@
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from recall.cases.schemas import MilestoneOut
+
+
+class AssociationCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=300)
+    programme_id: str | None = Field(None, description="form it for this programme (linked)")
+    founding_enterprise_ids: list[str] = Field(min_length=1)
+
+
+class AssociationTransitionIn(BaseModel):
+    to: Literal["preparing", "charter_adopted", "registered"]
+    registration_no: str | None = Field(
+        None, max_length=100, description="required to register (登记成立)"
+    )
+    note: str | None = None
+
+
+class AssociationLinkIn(BaseModel):
+    association_id: str
+
+
+class AssociationSummaryOut(BaseModel):
+    id: str
+    name: str
+    status: str
+    founding_enterprise_ids: list[str]
+    region_codes: list[str]
+    programme_ids: list[str]
+    registration_no: str | None
+    registered_at: datetime | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AssociationOut(AssociationSummaryOut):
+    milestones: list[MilestoneOut]

@@ -1,0 +1,82 @@
+from fastapi import APIRouter
+
+from recall.common.pagination import Cursor, Limit, Page
+from recall.cultivations import service
+from recall.cultivations.access import RunnableCultivation, VisibleCultivation
+from recall.cultivations.schemas import (
+    CultivationCreate,
+    CultivationOut,
+    CultivationSummaryOut,
+    CultivationTransitionIn,
+)
+from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
+
+router = APIRouter(prefix="/brand-cultivations", tags=["brand cultivations"])
+
+REFUSALS = {
+    401: {"description": "no or bad token"},
+    403: {"description": "the caller may not enrol or advance cultivations of this programme"},
+    404: {"description": "no such brand cultivation, or not visible to the caller"},
+    409: {"description": "a skipped or repeated stage, or a second live cultivation"},
+    422: {"description": "a field is invalid; `field` names it"},
+    503: {"description": "the workflow engine did not take the command in time; retry"},
+}
+
+
+@router.post("", status_code=201, response_model=CultivationOut, responses=REFUSALS)
+async def create_cultivation(
+    body: CultivationCreate,
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.create_cultivation(
+        session=session, engine=engine, principal=principal, ids=ids, data=body
+    )
+
+
+@router.get("", response_model=Page[CultivationSummaryOut])
+async def list_cultivations(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    programme_id: str | None = None,
+    enterprise_id: str | None = None,
+    stage: str | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
+    items, next_cursor = await service.list_cultivations(
+        session=session,
+        principal=principal,
+        programme_id=programme_id,
+        enterprise_id=enterprise_id,
+        stage=stage,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{cultivation_id}", response_model=CultivationOut, responses=REFUSALS)
+async def get_cultivation(cultivation: VisibleCultivation, session: SessionDep):
+    return await service.cultivation_view(session, cultivation.id)
+
+
+@router.post("/{cultivation_id}/transitions", response_model=CultivationOut, responses=REFUSALS)
+async def transition_cultivation(
+    body: CultivationTransitionIn,
+    cultivation: RunnableCultivation,
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.transition(
+        session=session,
+        engine=engine,
+        principal=principal,
+        ids=ids,
+        cultivation=cultivation,
+        data=body,
+    )

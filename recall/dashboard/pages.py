@@ -1,0 +1,226 @@
+"""The dashboard as HTML at /dashboard: the page, case and programme pages, CSV export, sign-in.
+
+Only these routes read the session cookie; the JSON API under /api/v1 never does (it takes the
+Authorization header alone), so a cookie cannot make a cross-site request act on the API. Pages use
+no JavaScript (the Content-Security-Policy allows none) and no resource from outside the app."""
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from recall.auth.principal import Principal
+from recall.auth.tokens import authenticate
+from recall.dashboard.details import case_page, programme_page
+from recall.dashboard.filters import parse_filter
+from recall.dashboard.i18n import Labels, lang_of
+from recall.dashboard.views import names, number, overview
+from recall.deps import SessionDep
+from recall.errors import Forbidden, InvalidField, NotFound, Unauthorized
+
+HERE = Path(__file__).parent
+COOKIE = "recall_dashboard"
+COOKIE_PATH = "/dashboard"
+SESSION_SECONDS = 8 * 3600
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+
+router = APIRouter(tags=["dashboard (pages)"])
+templates = Jinja2Templates(env=Environment(
+    loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+    trim_blocks=True, lstrip_blocks=True))
+templates.env.globals["number"] = number
+
+
+@dataclass(frozen=True)
+class Query:
+    """The page's state in its URL: what a shared link carries."""
+
+    lang: str = "zh"
+    region: str = ""
+    industry: str = ""
+    from_: str = ""
+    to: str = ""
+
+    @classmethod
+    def of(cls, request: Request) -> "Query":
+        p = request.query_params
+        return cls(lang_of(p.get("lang")), p.get("region", "").strip(),
+                   p.get("industry", "").strip(), p.get("from", "").strip(),
+                   p.get("to", "").strip())
+
+    def url(self, path: str, **changes: str) -> str:
+        values = {"region": self.region, "industry": self.industry, "from": self.from_,
+                  "to": self.to, "lang": self.lang, **changes}
+        if values["lang"] == "zh":
+            values["lang"] = ""
+        params = urlencode({k: v for k, v in values.items() if v})
+        return f"{path}?{params}" if params else path
+
+    def lang_only(self, path: str) -> str:
+        return path if self.lang == "zh" else f"{path}?lang={self.lang}"
+
+    def filter(self):  # noqa: ANN201
+        return parse_filter(self.region, self.industry, self.from_, self.to)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    principal: Principal | None = None
+    ended: bool = False  # the cookie's token no longer works
+
+
+async def viewer_of(request: Request, session: SessionDep) -> Viewer:
+    """Who is looking: a bearer token in the Authorization header, else the session cookie."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    from_cookie = token is None
+    token = token or request.cookies.get(COOKIE)
+    if not token:
+        return Viewer()
+    try:
+        principal = await authenticate(session, token)
+    except Unauthorized:
+        return Viewer(ended=from_cookie)
+    finally:
+        await session.rollback()
+    request.state.principal = principal
+    return Viewer(principal)
+
+
+def _render(request: Request, name: str, q: Query, viewer: Viewer, status: int = 200,
+            **context) -> Response:
+    t = Labels(q.lang)
+    response = templates.TemplateResponse(request, name, {
+        "t": t, "q": q, "viewer": viewer, "html_lang": "zh-CN" if q.lang == "zh" else "en",
+        "role": t.code("role", viewer.principal.role) if viewer.principal else "", **context,
+    }, status_code=status)
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Vary"] = "Cookie, Authorization"
+    if viewer.principal is not None:
+        response.headers["Cache-Control"] = "private, no-store"
+    if viewer.ended:
+        response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return response
+
+
+@router.get("/", include_in_schema=False)
+async def root() -> RedirectResponse:
+    return RedirectResponse("/dashboard", status_code=307)
+
+
+@router.get("/dashboard", include_in_schema=False)
+async def dashboard(request: Request, session: SessionDep) -> Response:
+    q, viewer = Query.of(request), await viewer_of(request, session)
+    t = Labels(q.lang)
+    try:
+        f = q.filter()
+    except InvalidField as error:
+        return _render(request, "dashboard.html", q, viewer, 422, names=await names(session),
+                       error=t("filter.invalid", detail=error.detail), data=None)
+    data = await overview(session, f, viewer.principal, t)
+    return _render(request, "dashboard.html", q, viewer, names=data["names"], data=data,
+                   error=None)
+
+
+@router.get("/dashboard/export/{table}.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 with BOM"},
+                       404: {"description": "no such table (signed-in tables need a sign-in)"},
+                       422: {"description": "a filter is invalid; `field` names it"}})
+async def export_csv(table: str, request: Request, session: SessionDep) -> Response:
+    """Any table of the dashboard page as CSV, with the page's filters (region, industry, from,
+    to, lang): the same figures as the page."""
+    q, viewer = Query.of(request), await viewer_of(request, session)
+    data = await overview(session, q.filter(), viewer.principal, Labels(q.lang))
+    if table not in data["tables"]:
+        raise NotFound(f"no dashboard table {table}")
+    chosen = data["tables"][table]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(chosen.columns)
+    writer.writerows(chosen.rows)
+    headers = {"Content-Disposition": f'attachment; filename="dashboard-{table}.csv"',
+               "Vary": "Cookie, Authorization"}
+    if viewer.principal is not None:
+        headers["Cache-Control"] = "private, no-store"
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), headers=headers,
+                    media_type="text/csv; charset=utf-8")
+
+
+@router.get("/dashboard/cases/{case_id}", include_in_schema=False)
+async def case_detail(case_id: str, request: Request, session: SessionDep) -> Response:
+    q, viewer = Query.of(request), await viewer_of(request, session)
+    t = Labels(q.lang)
+    n = await names(session)
+    try:
+        page = await case_page(session, viewer.principal, case_id, n, t)
+    except NotFound:
+        return _render(request, "not_found.html", q, viewer, 404)
+    return _render(request, "case.html", q, viewer, **page)
+
+
+@router.get("/dashboard/programmes/{programme_id}", include_in_schema=False)
+async def programme_detail(programme_id: str, request: Request, session: SessionDep) -> Response:
+    q, viewer = Query.of(request), await viewer_of(request, session)
+    t = Labels(q.lang)
+    n = await names(session)
+    try:
+        page = await programme_page(session, viewer.principal, programme_id, n, t)
+    except NotFound:
+        return _render(request, "not_found.html", q, viewer, 404)
+    return _render(request, "programme.html", q, viewer, **page)
+
+
+@router.get("/dashboard/session", include_in_schema=False)
+async def sign_in_form(request: Request, session: SessionDep) -> Response:
+    q, viewer = Query.of(request), await viewer_of(request, session)
+    return _render(request, "signin.html", q, viewer, error=None)
+
+
+def _same_origin(request: Request) -> None:
+    """Browsers name the page a form was posted from; refuse forms posted from other sites."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        raise Forbidden("the form was posted from another site")
+
+
+@router.post("/dashboard/session", include_in_schema=False)
+async def sign_in(request: Request, session: SessionDep, token: str = Form(""),
+                  lang: str = Form("zh")) -> Response:
+    _same_origin(request)
+    q = Query(lang=lang_of(lang))
+    try:
+        principal = await authenticate(session, token.strip())
+    except Unauthorized as error:
+        await session.rollback()
+        t = Labels(q.lang)
+        return _render(request, "signin.html", q, Viewer(), 401,
+                       error=t("signin.invalid", detail=error.detail))
+    await session.rollback()
+    request.state.principal = principal  # the audit trail names who signed in
+    response = RedirectResponse(q.lang_only("/dashboard"), status_code=303)
+    response.set_cookie(COOKIE, token.strip(), max_age=SESSION_SECONDS, path=COOKIE_PATH,
+                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/dashboard/session/end", include_in_schema=False)
+async def sign_out(request: Request, lang: str = Form("zh")) -> Response:
+    _same_origin(request)
+    response = RedirectResponse(Query(lang=lang_of(lang)).lang_only("/dashboard"), 303)
+    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/dashboard/static/{name}", include_in_schema=False)
+async def static(name: str) -> FileResponse:
+    path = HERE / "static" / name
+    if "/" in name or name.startswith(".") or not path.is_file():
+        raise NotFound(f"no static file {name}")
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})

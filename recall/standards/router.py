@@ -1,0 +1,145 @@
+from fastapi import APIRouter
+
+from recall.cases.schemas import MilestoneOut
+from recall.cases.service import milestones_of
+from recall.common.pagination import Cursor, Limit, Page
+from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
+from recall.standards import service
+from recall.standards.access import (
+    CommentableStandard,
+    DisposableComment,
+    StandardFor,
+    VisibleStandard,
+)
+from recall.standards.schemas import (
+    BallotIn,
+    BallotOut,
+    CommentIn,
+    CommentOut,
+    DispositionIn,
+    Kind,
+    StageCode,
+    StandardCreate,
+    StandardOut,
+    StandardSummaryOut,
+    TransitionIn,
+)
+
+router = APIRouter(prefix="/standards", tags=["standards"])
+
+REFUSALS = {
+    401: {"description": "no or bad token"},
+    403: {"description": "only the drafting association or the programme's regulators may"},
+    404: {"description": "no such standard or comment"},
+    409: {"description": "the stage order or a rule forbids this command; detail says why"},
+    422: {"description": "a field is invalid; `field` names it"},
+    503: {"description": "the workflow engine did not take the command in time; retry"},
+}
+
+
+@router.post("", status_code=201, response_model=StandardOut, responses=REFUSALS)
+async def create_standard(
+    body: StandardCreate,
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.create_standard(
+        session=session, engine=engine, principal=principal, ids=ids, data=body
+    )
+
+
+@router.get("", response_model=Page[StandardSummaryOut])
+async def list_standards(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    programme_id: str | None = None,
+    association_id: str | None = None,
+    kind: Kind | None = None,
+    stage: StageCode | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
+    items, next_cursor = await service.list_standards(
+        session=session,
+        programme_id=programme_id,
+        association_id=association_id,
+        kind=kind,
+        stage=stage,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{standard_id}", response_model=StandardOut, responses=REFUSALS)
+async def get_standard(standard: VisibleStandard, session: SessionDep):
+    return await service.standard_view(session, standard.id)
+
+
+@router.get("/{standard_id}/milestones", response_model=Page[MilestoneOut], responses=REFUSALS)
+async def standard_milestones(standard: VisibleStandard, session: SessionDep):
+    return Page(items=await milestones_of(session, "standard", standard.id), next_cursor=None)
+
+
+@router.post("/{standard_id}/transitions", response_model=StandardOut, responses=REFUSALS)
+async def transition(
+    body: TransitionIn,
+    standard: StandardFor("advance"),
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.transition(
+        session=session, engine=engine, principal=principal, ids=ids, standard=standard, data=body
+    )
+
+
+@router.post(
+    "/{standard_id}/comments", status_code=201, response_model=CommentOut, responses=REFUSALS
+)
+async def comment(
+    body: CommentIn,
+    standard: CommentableStandard,
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.comment(
+        session=session, engine=engine, principal=principal, ids=ids, standard=standard, data=body
+    )
+
+
+@router.post(
+    "/{standard_id}/comments/{comment_id}/disposition",
+    response_model=CommentOut,
+    responses=REFUSALS,
+)
+async def dispose(
+    body: DispositionIn,
+    comment: DisposableComment,
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.dispose(
+        session=session, engine=engine, principal=principal, ids=ids, comment=comment, data=body
+    )
+
+
+@router.post("/{standard_id}/ballot", response_model=BallotOut, responses=REFUSALS)
+async def ballot(
+    body: BallotIn,
+    standard: StandardFor("hold the ballot of"),
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.ballot(
+        session=session, engine=engine, principal=principal, ids=ids, standard=standard, data=body
+    )

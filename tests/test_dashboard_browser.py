@@ -1,0 +1,134 @@
+"""The dashboard in a real headless Chromium: the app served by uvicorn on a free port (on the same
+Temporal dev server and PostgreSQL as the API tests), demo-like data loaded through the API, then
+the page read back from the browser's DOM and compared with the JSON API, in Chinese and English;
+a sign-in through the form; screenshots of each page (kept where DASHBOARD_SCREENSHOTS points)."""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from recall.main import create_app
+from recall.runtime import free_port, uvicorn_server
+from tests.browser import chromium, chromium_available
+from tests.conftest import make_token
+from tests.dashboard_data import load_dashboard_demo
+from tests.dashboard_page import DashboardPage, api_rows, expected_figures, grouping_rows
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not chromium_available(),
+                       reason="Chromium is not installed (.ci/run installs Debian's chromium)"),
+]
+CHARTS = ("by_month", "by_industry", "by_region", "by_category", "funnel", "cases_by_stage")
+
+
+@pytest.fixture
+async def live(stack, db) -> AsyncIterator[str]:  # noqa: ANN001
+    """The app on a real socket, with empty tables."""
+    port = free_port()
+    server = uvicorn_server(create_app(stack["settings"], temporal_client=stack["client"]),
+                            "127.0.0.1", port)
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(20):
+        while not server.started:
+            assert not task.done(), "uvicorn stopped before it started"
+            await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    where = Path(os.environ.get("DASHBOARD_SCREENSHOTS") or tmp_path / "screenshots")
+    where.mkdir(parents=True, exist_ok=True)
+    return where
+
+
+async def api_figures(http: httpx.AsyncClient, **params: str) -> tuple[dict, dict]:
+    summary = (await http.get("/dashboard/summary", params=params)).json()
+    groups = {g: (await http.get("/dashboard/hazards", params={**params, "group_by": g})).json()
+              for g in ("industry", "region", "category", "month")}
+    return summary, groups
+
+
+def assert_same_as_api(page: DashboardPage, summary: dict, groups: dict) -> None:
+    assert page.figures == expected_figures(summary)
+    for g in ("industry", "region", "category"):
+        assert grouping_rows(page, f"by_{g}") == api_rows(groups[g]), g
+    months = {r[0]: (int(r[1]), int(r[2])) for r in page.rows("by_month")}
+    assert api_rows(groups["month"]).items() <= months.items()
+    assert {r[0]: int(r[2]) for r in page.rows("programmes_by_stage")} == summary[
+        "programmes_by_stage"]
+    for key in CHARTS:
+        chart = page.charts[key]
+        assert chart.svgs == 1 and chart.titles, key  # one accessible SVG per chart
+        assert chart.bars > 0 and chart.rects > 0, key  # with bars drawn
+
+
+async def test_dashboard_in_chromium_shows_the_api_figures(live, db, shots, tmp_path) -> None:  # noqa: ANN001
+    admin = await make_token(db, role="admin", name="demo-admin")
+    async with httpx.AsyncClient(base_url=f"{live}/api/v1", trust_env=False, timeout=30,
+                                 headers={"Authorization": f"Bearer {admin}"}) as http:
+        loaded = await load_dashboard_demo(http)
+        summary, groups = await api_figures(http)
+        magnets = await api_figures(http, industry="magnetic-toys", **{"from": "2020-01-01"})
+    assert summary["associations_formed"] == 3 and summary["brand_enterprises_certified"] == 3
+    assert summary["standards_published"]["industry"] == 2
+    assert summary["standards_published"]["zhejiang_made"] == 1
+    assert summary["hazards_eliminated"] > 0 and summary["hazards_open"] > 0
+
+    async with chromium(tmp_path / "profile") as browser:
+        zh = DashboardPage(await browser.goto(f"{live}/"))  # / redirects to the page
+        assert await browser.eval("location.pathname") == "/dashboard"
+        assert zh.html_lang == "zh-CN" and zh.tables["headline"][0] == ["代码", "指标", "数值"]
+        assert_same_as_api(zh, summary, groups)
+        assert "消除安全隐患" in await browser.eval("document.body.innerText")
+        await browser.screenshot(shots / "dashboard-zh.png")
+
+        en = DashboardPage(await browser.goto(f"{live}/dashboard?lang=en"))
+        assert en.html_lang == "en" and en.tables["headline"][0] == ["Code", "Figure", "Value"]
+        assert_same_as_api(en, summary, groups)
+        assert "Hazards eliminated" in await browser.eval("document.body.innerText")
+        await browser.screenshot(shots / "dashboard-en.png")
+
+        # the filter form puts its choices in the URL
+        await browser.eval("document.querySelector('select[name=industry]').value"
+                           " = 'magnetic-toys'")
+        filtered = DashboardPage(await browser.submit("form.filters", **{"from": "2020-01-01"}))
+        query = await browser.eval("location.search")
+        assert "industry=magnetic-toys" in query and "from=2020-01-01" in query
+        assert "lang=en" in query
+        assert_same_as_api(filtered, *magnets)
+        assert filtered.figures != en.figures  # the filter narrowed something
+
+        # sign in through the form: an HttpOnly, SameSite=Strict cookie, own cases listed
+        regulator = await make_token(db, role="regulator", name="婺城区市场监管局",
+                                     regions=["330702"])
+        await browser.goto(f"{live}/dashboard/session")
+        mine = DashboardPage(await browser.submit("form.signin", token=regulator))
+        (cookie,) = [c for c in await browser.cookies() if c["name"] == "recall_dashboard"]
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert await browser.eval("document.cookie") == ""
+        assert loaded["pilot_case"]["number"] in [row[0] for row in mine.rows("my_cases")]
+        assert mine.figures == zh.figures
+        await browser.screenshot(shots / "dashboard-signed-in.png")
+
+        case = await browser.goto(f"{live}/dashboard/cases/{loaded['pilot_case']['id']}")
+        assert loaded["pilot_case"]["number"] in case and 'data-kind="verified"' in case
+        await browser.screenshot(shots / "case-zh.png")
+        programme = await browser.goto(f"{live}/dashboard/programmes/{loaded['programme']}"
+                                       "?lang=en")
+        assert "Brand cultivation" in programme and 'data-kind="completed"' in programme
+        await browser.screenshot(shots / "programme-en.png")
+
+        await browser.goto(f"{live}/dashboard")
+        public = DashboardPage(await browser.submit("form.inline"))  # sign out
+        assert "my_cases" not in public.tables
+        not_found = await browser.goto(f"{live}/dashboard/cases/{loaded['pilot_case']['id']}")
+        assert loaded["pilot_case"]["number"] not in not_found
+    print(f"screenshots in {shots}")
