@@ -1,16 +1,19 @@
 """Demo data: the Jinhua pilot "实施一个召回 提升一个产业", told through the HTTP API only.
 
 `load_demo(http)` fills an empty system with the magnet-ball (巴克球) story and a few cases in other
-key industries, so that every stage of the recall-case machine is visible at once. Dates are set
+key industries, so that every stage of the recall-case machine is visible at once, then one
+industry programme at every stage of the chain (recall/demo_chain.py). Dates are set
 relative to the moment of loading (received_at, eliminated_at), so charts by month show something.
 """
 
 import asyncio
+import functools
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import httpx
 
+from recall.demo_chain import load_chain
 from recall.rules.credit_code import credit_code_check_char
 
 CST = timezone(timedelta(hours=8))
@@ -272,11 +275,14 @@ async def load_demo(http: httpx.AsyncClient) -> bool:
         body = {"name": name, "credit_code": credit_code(region, n), "region_code": region,
                 "industry_code": industry, "employees": staff}  # fmt: skip
         ents[name] = (await call(http, "POST", "/enterprises", body, 201))["id"]
+    cases: dict[str, str] = {}
     for title, industry, region, reports, steps in CASES:
         report_ids = [await file_report(http, ents, industry, region, r) for r in reports]
         body = {"defect_report_ids": report_ids, "title": title}
-        case = (await call(http, "POST", "/cases", body, 201))["id"]
+        cases[title] = case = (await call(http, "POST", "/cases", body, 201))["id"]
         for step in steps:
             await run_step(http, ents, case, step)
     await file_report(http, ents, *UNTIED)
+    await load_chain(functools.partial(call, http), ents, cases,
+                     [name for name, _, _ in PRODUCERS])
     return True

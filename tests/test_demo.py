@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 from recall.demo import load_demo
+from tests.api.eventually import eventually
 
 LISTS = ("/regions", "/industries", "/enterprises", "/defect-reports", "/cases")
 
@@ -53,3 +54,35 @@ async def test_demo_tells_the_pilot_story_once(http: httpx.AsyncClient) -> None:
         h["status"] for h in (await http.get(f"/cases/{remediating['id']}")).json()["hazards"]
     ]
     assert "eliminated" in statuses and "identified" in statuses
+
+    await _chain_at_every_stage(http)
+
+
+async def _chain_at_every_stage(http: httpx.AsyncClient) -> None:
+    """One programme at every stage of the chain, and the pilot's chain figures."""
+
+    async def stages() -> set[str]:
+        return {p["stage"] for p in await items(http, "/programmes")}
+
+    wanted = {
+        "hazard_elimination",
+        "association_formation",
+        "standard_drafting",
+        "brand_cultivation",
+        "completed",
+    }
+    assert await eventually(stages, lambda s: s == wanted) == wanted
+    summary = (await http.get("/dashboard/summary")).json()
+    assert summary["associations_formed"] == 3
+    assert summary["standards_published"] == {
+        "group": 0,
+        "industry": 2,
+        "zhejiang_made": 1,
+        "local": 0,
+        "national": 0,
+    }
+    assert summary["brand_enterprises_certified"] == 3
+    in_comment = await items(http, "/standards", stage="40.20")
+    assert len(in_comment) == 1
+    waived = [p for p in await items(http, "/programmes") if p["stages"][0]["status"] == "waived"]
+    assert len(waived) == 1 and waived[0]["stages"][0]["waiver_reason"]
