@@ -22,7 +22,18 @@ from tests.workflows.standard_helpers import seed_programme, start_standard
 from workflows import shared as s
 from workflows.association import AssociationWorkflow as AW
 from workflows.brand_cultivation import BrandCultivationWorkflow as BW
-from workflows.chain import REPORT_TO_SIGNAL, ReportTo
+from workflows.chain import (
+    REPORT_TO_SIGNAL,
+    LinkMember,
+    MemberStatus,
+    ProgrammeInput,
+    ProgrammeState,
+    ReportTo,
+    StartProgramme,
+    WaiveStage,
+    programme_workflow_id,
+)
+from workflows.industry_programme import IndustryProgrammeWorkflow as PW
 from workflows.member_types import StageTransition
 from workflows.recall_case import RecallCaseWorkflow as W
 from workflows.standard import StandardWorkflow as SW
@@ -178,6 +189,60 @@ async def labelled(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
 
 SCENARIOS["association"] = (registered_then_linked,)
 SCENARIOS["brand_cultivation"] = (labelled,)
+
+
+async def chain(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
+    """A programme whose case reports its hazards (the patched path of the case workflow), an
+    association that registers, a waiver ahead and a waiver of the open stage."""
+    case = await open_case(env.client, tq, case_id="case_in_programme")
+    await case.execute_update(
+        W.add_hazard,
+        s.AddHazard(
+            actor=A,
+            hazard_id="hz_chain",
+            enterprise_id=ENTERPRISES[0],
+            category="ingestion",
+            description="magnets",
+        ),
+    )
+    state = ProgrammeState(
+        programme_id="prg_chain",
+        title="巴克球产业提升",
+        industry_code="magnetic-toys",
+        region_codes=["330702"],
+        created_by=A,
+    )
+    state.members["case"]["case_in_programme"] = MemberStatus(
+        "case", "case_in_programme", "reported", hazards=1, open_hazards=1
+    )
+    programme = await env.client.start_workflow(
+        PW.run, ProgrammeInput(state=state), id=programme_workflow_id("prg_chain"), task_queue=tq
+    )
+    await programme.execute_update(PW.start, StartProgramme(actor=A))
+    await programme.execute_update(PW.waive, WaiveStage(A, "brand_cultivation", "已获证"))
+    await case.execute_update(
+        W.eliminate_hazard, s.EliminateHazard(actor=A, hazard_id="hz_chain", evidence="sealed")
+    )
+    association = await members.start_association(env.client, tq, association_id="asn_chain")
+    await programme.execute_update(PW.link_member, LinkMember("association", "asn_chain", A))
+    for to, number in (("preparing", None), ("charter_adopted", None), ("registered", "R9")):
+        await association.execute_update(
+            AW.transition, StageTransition(A, to, registration_no=number)
+        )
+    await programme.execute_update(PW.waive, WaiveStage(A, "standard_drafting", "沿用国标"))
+    for _ in range(200):
+        if (await programme.query(PW.snapshot)).completed_at is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert (await programme.query(PW.snapshot)).completed_at is not None
+    (OUT / "recall_case_linked_to_programme.json").write_text(
+        (await case.fetch_history()).to_json()
+    )
+    await association.terminate("recorded")
+    return programme
+
+
+SCENARIOS["programme"] = (chain,)
 
 
 async def main() -> None:
