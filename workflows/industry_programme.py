@@ -4,14 +4,12 @@ brand cultivation -> completed. It learns what happens from its members' signals
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, FailureError
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from recall.rules import programme_rules as rules
-    from recall.rules.case_rules import RuleViolation
     from workflows.chain import (
         MEMBER_STATUS_SIGNAL,
         REPORT_TO_SIGNAL,
@@ -26,15 +24,7 @@ with workflow.unsafe.imports_passed_through():
         member_workflow_id,
         programme_workflow_id,
     )
-    from workflows.shared import MilestoneEvent
-
-PROJECTION_TIMEOUT = timedelta(seconds=30)
-
-
-def _refuse(violation: RuleViolation) -> ApplicationError:
-    return ApplicationError(violation.message, {"status": violation.status,
-                                                "field": violation.field},
-                            type=violation.code, non_retryable=True)
+    from workflows.journal import Journal, check
 
 
 @workflow.defn
@@ -43,8 +33,7 @@ class IndustryProgrammeWorkflow:
     def __init__(self, input: ProgrammeInput) -> None:
         self.state: ProgrammeState = input.state
         self.cas_after = input.continue_as_new_after_events
-        self._pending: list[MilestoneEvent] = []
-        self._projected_seq = input.state.seq
+        self.journal = Journal("project_programme", self.state)
         self._changed = 0  # bumped by every signal or update: wakes the main loop
 
     @workflow.run
@@ -61,12 +50,12 @@ class IndustryProgrammeWorkflow:
         # A completed programme keeps running: members linked later still report to it.
         while True:
             self._advance()
-            if self._pending:
+            if self.journal.pending:
                 await self._project()
                 continue
             seen = self._changed
             await workflow.wait_condition(
-                lambda seen=seen: self._changed != seen or bool(self._pending)
+                lambda seen=seen: self._changed != seen or bool(self.journal.pending)
             )
             await self._maybe_continue_as_new()
 
@@ -102,14 +91,16 @@ class IndustryProgrammeWorkflow:
         too_long = self.cas_after is not None and info.get_current_history_length() > self.cas_after
         if too_long or info.is_continue_as_new_suggested():
             await workflow.wait_condition(workflow.all_handlers_finished)
-            workflow.continue_as_new(ProgrammeInput(state=self.state,
-                                                    continue_as_new_after_events=self.cas_after))
+            workflow.continue_as_new(
+                ProgrammeInput(state=self.state, continue_as_new_after_events=self.cas_after)
+            )
 
     async def _ask_to_report(self, kind: str, member_id: str) -> None:
         target = workflow.get_external_workflow_handle(member_workflow_id(kind, member_id))
         try:
-            await target.signal(REPORT_TO_SIGNAL, ReportTo(programme_workflow_id(
-                self.state.programme_id)))
+            await target.signal(
+                REPORT_TO_SIGNAL, ReportTo(programme_workflow_id(self.state.programme_id))
+            )
         except FailureError:
             # A member whose process has ended (a closed case) cannot report; what it was when
             # it ended came with the programme's input.
@@ -118,18 +109,12 @@ class IndustryProgrammeWorkflow:
     # --- bookkeeping ------------------------------------------------------------------------
 
     def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
-        self.state.seq += 1
-        self._pending.append(MilestoneEvent(seq=self.state.seq, at=workflow.now(), kind=kind,
-                                            stage=self.state.stage, actor=actor, note=note))
+        self.journal.record(kind, actor, note)
 
     async def _project(self) -> None:
-        projection = ProgrammeProjection(state=copy.deepcopy(self.state),
-                                         milestones=self._pending)
-        self._pending = []
-        seq = self.state.seq
-        await workflow.execute_local_activity("project_programme", projection,
-                                              start_to_close_timeout=PROJECTION_TIMEOUT)
-        self._projected_seq = max(self._projected_seq, seq)
+        await self.journal.write(
+            ProgrammeProjection(state=copy.deepcopy(self.state), milestones=self.journal.take())
+        )
 
     # --- messages ---------------------------------------------------------------------------
 
@@ -143,18 +128,19 @@ class IndustryProgrammeWorkflow:
 
     @workflow.update
     async def start(self, cmd: StartProgramme) -> str:
-        await workflow.wait_condition(lambda: self._projected_seq >= 1)
+        await self.journal.first_written()
         return self.state.programme_id
 
     @workflow.update
     async def link_member(self, cmd: LinkMember) -> None:
-        await workflow.wait_condition(lambda: self._projected_seq >= 1)
-        self._check(rules.check_link, cmd.kind)
+        await self.journal.first_written()
+        check(rules.check_link, cmd.kind)
         members = self.state.members[cmd.kind]
         if cmd.member_id in members:
             return  # linked already: nothing changes
-        members[cmd.member_id] = MemberStatus(kind=cmd.kind, member_id=cmd.member_id,
-                                              status="linked")
+        members[cmd.member_id] = MemberStatus(
+            kind=cmd.kind, member_id=cmd.member_id, status="linked"
+        )
         self._milestone(f"{cmd.kind}_linked", cmd.actor, cmd.member_id)
         self._changed += 1
         self._advance()
@@ -163,12 +149,12 @@ class IndustryProgrammeWorkflow:
 
     @link_member.validator
     def _validate_link(self, cmd: LinkMember) -> None:
-        self._check(rules.check_link, cmd.kind)
+        check(rules.check_link, cmd.kind)
 
     @workflow.update
     async def waive(self, cmd: WaiveStage) -> None:
-        await workflow.wait_condition(lambda: self._projected_seq >= 1)
-        self._check(rules.check_waive, self.state, cmd.stage, cmd.reason)
+        await self.journal.first_written()
+        check(rules.check_waive, self.state, cmd.stage, cmd.reason)
         self.state.waivers[cmd.stage] = cmd.reason
         self._milestone("stage_waiver", cmd.actor, f"{cmd.stage}: {cmd.reason}")
         self._changed += 1
@@ -177,14 +163,7 @@ class IndustryProgrammeWorkflow:
 
     @waive.validator
     def _validate_waive(self, cmd: WaiveStage) -> None:
-        self._check(rules.check_waive, self.state, cmd.stage, cmd.reason)
-
-    @staticmethod
-    def _check(check, *args) -> None:  # noqa: ANN001
-        try:
-            check(*args)
-        except RuleViolation as violation:
-            raise _refuse(violation) from None
+        check(rules.check_waive, self.state, cmd.stage, cmd.reason)
 
     @workflow.query
     def snapshot(self) -> ProgrammeState:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from recall.rules import case_rules
@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from recall.rules.risk import RISK_LEVELS, risk_level
     from recall.rules.working_days import add_days, add_working_days
     from workflows.chain import REPORT_TO_SIGNAL, MemberStatus, ReportTo, report_status
+    from workflows.journal import Journal, check
     from workflows.shared import (
         AcceptPlan,
         AddHazard,
@@ -27,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
         DecideCase,
         EliminateHazard,
         HazardState,
-        MilestoneEvent,
         OpenCase,
         OverdueNotice,
         Plan,
@@ -41,24 +41,14 @@ PROJECTION_TIMEOUT = timedelta(seconds=30)
 NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=8)
 
 
-def _refuse(violation: RuleViolation) -> ApplicationError:
-    return ApplicationError(
-        violation.message,
-        {"status": violation.status, "field": violation.field},
-        type=violation.code,
-        non_retryable=True,
-    )
-
-
 @workflow.defn
 class RecallCaseWorkflow:
     @workflow.init
     def __init__(self, input: CaseInput) -> None:
         self.state: CaseState = input.state
         self.deadlines = input.deadlines
-        self._pending: list[MilestoneEvent] = []
+        self.journal = Journal("project_case", self.state)
         self._changed_hazards: set[str] = set()
-        self._projected_seq = input.state.seq
 
     # --- the process ----------------------------------------------------------------------
 
@@ -141,30 +131,16 @@ class RecallCaseWorkflow:
     # --- bookkeeping ------------------------------------------------------------------------
 
     def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
-        self.state.seq += 1
-        self._pending.append(
-            MilestoneEvent(
-                seq=self.state.seq,
-                at=workflow.now(),
-                kind=kind,
-                stage=self.state.stage,
-                actor=actor,
-                note=note,
-            )
-        )
+        self.journal.record(kind, actor, note)
 
     async def _project(self) -> None:
-        """Write the read model; keyed by event sequence so a retried write changes nothing."""
         projection = CaseProjection(
             state=copy.deepcopy(self.state),
             changed_hazard_ids=sorted(self._changed_hazards),
-            milestones=self._pending,
+            milestones=self.journal.take(),
         )
-        self._pending, self._changed_hazards = [], set()
-        await workflow.execute_local_activity(
-            "project_case", projection, start_to_close_timeout=PROJECTION_TIMEOUT
-        )
-        self._projected_seq = max(self._projected_seq, projection.state.seq)
+        self._changed_hazards = set()
+        await self.journal.write(projection)
         await self._report_to_programmes()
 
     async def _report_to_programmes(self) -> None:
@@ -188,26 +164,19 @@ class RecallCaseWorkflow:
     async def _opened(self) -> None:
         await workflow.wait_condition(lambda: self.state.number is not None)
 
-    @staticmethod
-    def _check(check, *args) -> None:  # noqa: ANN001
-        try:
-            check(*args)
-        except RuleViolation as violation:
-            raise _refuse(violation) from None
-
     # --- commands -------------------------------------------------------------------------
     # Each validator refuses before history; each handler checks again because two updates in
     # one activation both pass their validators before either handler runs.
 
     @workflow.update
     async def open(self, cmd: OpenCase) -> str:
-        await workflow.wait_condition(lambda: self._projected_seq >= 1)
+        await self.journal.first_written()
         return self.state.number
 
     @workflow.update
     async def assess(self, cmd: AssessCase) -> None:
         await self._opened()
-        self._check(self._check_assess, cmd)
+        check(self._check_assess, cmd)
         computed = risk_level(cmd.severity, cmd.probability)
         level = cmd.level_override or computed
         self.state.risk = Risk(
@@ -227,7 +196,7 @@ class RecallCaseWorkflow:
 
     @assess.validator
     def _validate_assess(self, cmd: AssessCase) -> None:
-        self._check(self._check_assess, cmd)
+        check(self._check_assess, cmd)
 
     def _check_assess(self, cmd: AssessCase) -> None:
         case_rules.check_assess(self.state)
@@ -255,7 +224,7 @@ class RecallCaseWorkflow:
     @workflow.update
     async def decide(self, cmd: DecideCase) -> None:
         await self._opened()
-        self._check(case_rules.check_decide, self.state, cmd.decision)
+        check(case_rules.check_decide, self.state, cmd.decision)
         self.state.decision, self.state.decision_reason = cmd.decision, cmd.reason
         self.state.decided_at = workflow.now()
         if cmd.decision == "no_recall":
@@ -267,12 +236,12 @@ class RecallCaseWorkflow:
 
     @decide.validator
     def _validate_decide(self, cmd: DecideCase) -> None:
-        self._check(case_rules.check_decide, self.state, cmd.decision)
+        check(case_rules.check_decide, self.state, cmd.decision)
 
     @workflow.update
     async def submit_plan(self, cmd: SubmitPlan) -> None:
         await self._opened()
-        self._check(case_rules.check_submit_plan, self.state)
+        check(case_rules.check_submit_plan, self.state)
         self.state.plan = Plan(
             units_affected=cmd.units_affected,
             remedy=cmd.remedy,
@@ -289,12 +258,12 @@ class RecallCaseWorkflow:
 
     @submit_plan.validator
     def _validate_submit_plan(self, cmd: SubmitPlan) -> None:
-        self._check(case_rules.check_submit_plan, self.state)
+        check(case_rules.check_submit_plan, self.state)
 
     @workflow.update
     async def accept_plan(self, cmd: AcceptPlan) -> None:
         await self._opened()
-        self._check(case_rules.check_accept_plan, self.state)
+        check(case_rules.check_accept_plan, self.state)
         self.state.plan = dataclasses.replace(
             self.state.plan, accepted_at=workflow.now(), acceptance_note=cmd.note
         )
@@ -304,12 +273,12 @@ class RecallCaseWorkflow:
 
     @accept_plan.validator
     def _validate_accept_plan(self, cmd: AcceptPlan) -> None:
-        self._check(case_rules.check_accept_plan, self.state)
+        check(case_rules.check_accept_plan, self.state)
 
     @workflow.update
     async def add_hazard(self, cmd: AddHazard) -> None:
         await self._opened()
-        self._check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
+        check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
         self.state.hazards[cmd.hazard_id] = HazardState(
             id=cmd.hazard_id,
             enterprise_id=cmd.enterprise_id,
@@ -324,12 +293,12 @@ class RecallCaseWorkflow:
 
     @add_hazard.validator
     def _validate_add_hazard(self, cmd: AddHazard) -> None:
-        self._check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
+        check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
 
     @workflow.update
     async def eliminate_hazard(self, cmd: EliminateHazard) -> None:
         await self._opened()
-        self._check(case_rules.check_eliminate, self.state, cmd.hazard_id)
+        check(case_rules.check_eliminate, self.state, cmd.hazard_id)
         hazard = self.state.hazards[cmd.hazard_id]
         hazard.status = "eliminated"
         hazard.eliminated_at = cmd.eliminated_at or workflow.now()
@@ -340,12 +309,12 @@ class RecallCaseWorkflow:
 
     @eliminate_hazard.validator
     def _validate_eliminate(self, cmd: EliminateHazard) -> None:
-        self._check(case_rules.check_eliminate, self.state, cmd.hazard_id)
+        check(case_rules.check_eliminate, self.state, cmd.hazard_id)
 
     @workflow.update
     async def report_progress(self, cmd: ReportProgress) -> None:
         await self._opened()
-        self._check(case_rules.check_progress, self.state, cmd.units_corrected)
+        check(case_rules.check_progress, self.state, cmd.units_corrected)
         self.state.units_corrected = cmd.units_corrected
         self.state.last_progress_at = workflow.now()
         self._clear_overdue("progress_report")
@@ -358,12 +327,12 @@ class RecallCaseWorkflow:
 
     @report_progress.validator
     def _validate_progress(self, cmd: ReportProgress) -> None:
-        self._check(case_rules.check_progress, self.state, cmd.units_corrected)
+        check(case_rules.check_progress, self.state, cmd.units_corrected)
 
     @workflow.update
     async def verify(self, cmd: VerifyCase) -> None:
         await self._opened()
-        self._check(case_rules.check_verify, self.state)
+        check(case_rules.check_verify, self.state)
         now = workflow.now()
         self.state.stage, self.state.verified_at = "verified", now
         for hazard in self.state.hazards.values():
@@ -375,12 +344,12 @@ class RecallCaseWorkflow:
 
     @verify.validator
     def _validate_verify(self, cmd: VerifyCase) -> None:
-        self._check(case_rules.check_verify, self.state)
+        check(case_rules.check_verify, self.state)
 
     @workflow.update
     async def close(self, cmd: CloseCase) -> None:
         await self._opened()
-        self._check(case_rules.check_close, self.state)
+        check(case_rules.check_close, self.state)
         self.state.stage, self.state.closed_at = "closed", workflow.now()
         self.state.summary = cmd.summary
         self._clear_overdue("summary_report")
@@ -389,7 +358,7 @@ class RecallCaseWorkflow:
 
     @close.validator
     def _validate_close(self, cmd: CloseCase) -> None:
-        self._check(case_rules.check_close, self.state)
+        check(case_rules.check_close, self.state)
 
     @workflow.query
     def snapshot(self) -> CaseState:

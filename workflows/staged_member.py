@@ -8,34 +8,21 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any, ClassVar
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from recall.rules.case_rules import RuleViolation
     from recall.rules.ordered_stages import OrderedStages
     from workflows.chain import MemberStatus, ReportTo, report_status
+    from workflows.journal import Journal, check
     from workflows.member_types import StageTransition
-    from workflows.shared import MilestoneEvent
 
-PROJECTION_TIMEOUT = timedelta(seconds=30)
 PROGRAMME_PREFIX = "programme-"  # workflows.chain.programme_workflow_id
 
 
 def programme_id_of(programme_workflow_id: str) -> str:
     return programme_workflow_id.removeprefix(PROGRAMME_PREFIX)
-
-
-def refuse(violation: RuleViolation) -> ApplicationError:
-    return ApplicationError(
-        violation.message,
-        {"status": violation.status, "field": violation.field},
-        type=violation.code,
-        non_retryable=True,
-    )
 
 
 class StagedMember:
@@ -48,8 +35,7 @@ class StagedMember:
 
     def _begin(self, state: Any) -> None:
         self.state = state
-        self._pending: list[MilestoneEvent] = []
-        self._projected_seq = state.seq
+        self.journal = Journal(self.PROJECT_ACTIVITY, state)
 
     @property
     def _label(self) -> str:
@@ -58,32 +44,18 @@ class StagedMember:
     # --- bookkeeping ------------------------------------------------------------------------
 
     def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
-        self.state.seq += 1
-        self._pending.append(
-            MilestoneEvent(
-                seq=self.state.seq,
-                at=workflow.now(),
-                kind=kind,
-                stage=self.state.stage,
-                actor=actor,
-                note=note,
-            )
-        )
+        self.journal.record(kind, actor, note)
 
     async def _project(self) -> None:
-        """Write the read model; keyed by event sequence so a retried write changes nothing."""
-        projection = self.PROJECTION(state=copy.deepcopy(self.state), milestones=self._pending)
-        self._pending = []
-        await workflow.execute_local_activity(
-            self.PROJECT_ACTIVITY, projection, start_to_close_timeout=PROJECTION_TIMEOUT
-        )
-        self._projected_seq = max(self._projected_seq, projection.state.seq)
+        projection = self.PROJECTION(state=copy.deepcopy(self.state),
+                                     milestones=self.journal.take())
+        await self.journal.write(projection)
 
     def _status(self) -> MemberStatus:
         return MemberStatus(kind=self.KIND, member_id=self.state.member_id, status=self.state.stage)
 
     async def _created(self) -> None:
-        await workflow.wait_condition(lambda: self._projected_seq >= 1)
+        await self.journal.first_written()
 
     async def _serve(self, done: Callable[[], bool]) -> None:
         """Take commands until `done()`; continue as new when suggested, carrying the state."""
@@ -99,10 +71,7 @@ class StagedMember:
 
     def _check(self, cmd: StageTransition) -> None:
         fields = {"registration_no": cmd.registration_no, "certificate_no": cmd.certificate_no}
-        try:
-            self.MACHINE.check(self._label, self.state.stage, cmd.to, fields)
-        except RuleViolation as violation:
-            raise refuse(violation) from None
+        check(self.MACHINE.check, self._label, self.state.stage, cmd.to, fields)
 
     async def _advance(self, cmd: StageTransition, note: str | None) -> None:
         """Take the step: a milestone, the read model, and the news to every programme."""

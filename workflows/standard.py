@@ -8,13 +8,11 @@ import copy
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from recall.rules import standard_rules as rules
-    from recall.rules.standard_rules import RuleViolation
     from workflows.chain import REPORT_TO_SIGNAL, MemberStatus, ReportTo, report_status
-    from workflows.shared import MilestoneEvent
+    from workflows.journal import Journal, check
     from workflows.standard_types import (
         BallotStandard,
         BallotState,
@@ -28,8 +26,6 @@ with workflow.unsafe.imports_passed_through():
         StandardState,
         TransitionStandard,
     )
-
-PROJECTION_TIMEOUT = timedelta(seconds=30)
 
 # The milestone kind of arriving at each stage.
 STAGE_MILESTONES = {
@@ -45,15 +41,6 @@ STAGE_MILESTONES = {
 }
 
 
-def _refuse(violation: RuleViolation) -> ApplicationError:
-    return ApplicationError(
-        violation.message,
-        {"status": violation.status, "field": violation.field},
-        type=violation.code,
-        non_retryable=True,
-    )
-
-
 def _with_note(text: str, note: str | None) -> str:
     return f"{text}: {note}" if note else text
 
@@ -64,10 +51,9 @@ class StandardWorkflow:
     def __init__(self, input: StandardInput) -> None:
         self.state: StandardState = input.state
         self.continue_as_new_after_events = input.continue_as_new_after_events
-        self._pending: list[MilestoneEvent] = []
+        self.journal = Journal("project_standard", self.state)
         self._changed_comments: set[str] = set()
         self._unreported: list[str] = []
-        self._projected_seq = input.state.seq
         self._wakeups = 0  # every handler bumps it, so the main loop looks again
 
     # --- the process ----------------------------------------------------------------------
@@ -142,18 +128,8 @@ class StandardWorkflow:
     # --- bookkeeping ------------------------------------------------------------------------
 
     def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
-        self.state.seq += 1
         self._wakeups += 1
-        self._pending.append(
-            MilestoneEvent(
-                seq=self.state.seq,
-                at=workflow.now(),
-                kind=kind,
-                stage=self.state.stage_code,
-                actor=actor,
-                note=note,
-            )
-        )
+        self.journal.record(kind, actor, note)
 
     def _stage(self, to: str, actor: str, note: str | None) -> None:
         self.state.stage_code = to
@@ -161,17 +137,13 @@ class StandardWorkflow:
         self._unreported.append(to)
 
     async def _project(self) -> None:
-        """Write the read model; keyed by event sequence so a retried write changes nothing."""
         projection = StandardProjection(
             state=copy.deepcopy(self.state),
             changed_comment_ids=sorted(self._changed_comments),
-            milestones=self._pending,
+            milestones=self.journal.take(),
         )
-        self._pending, self._changed_comments = [], set()
-        await workflow.execute_local_activity(
-            "project_standard", projection, start_to_close_timeout=PROJECTION_TIMEOUT
-        )
-        self._projected_seq = max(self._projected_seq, projection.state.seq)
+        self._changed_comments = set()
+        await self.journal.write(projection)
 
     async def _report(self) -> None:
         """Tell the programmes every stage change, in order."""
@@ -183,14 +155,7 @@ class StandardWorkflow:
         return MemberStatus(kind="standard", member_id=self.state.standard_id, status=stage)
 
     async def _created(self) -> None:
-        await workflow.wait_condition(lambda: self._projected_seq >= 1)
-
-    @staticmethod
-    def _check(check, *args) -> None:  # noqa: ANN001
-        try:
-            check(*args)
-        except RuleViolation as violation:
-            raise _refuse(violation) from None
+        await self.journal.first_written()
 
     # --- the programme link -----------------------------------------------------------------
 
@@ -214,7 +179,7 @@ class StandardWorkflow:
     @workflow.update
     async def transition(self, cmd: TransitionStandard) -> str:
         await self._created()
-        self._check(rules.check_transition, self.state, cmd.to, cmd.comment_period_days)
+        check(rules.check_transition, self.state, cmd.to, cmd.comment_period_days)
         before = self.state.stage_code
         note = cmd.note
         if cmd.to == rules.PUBLIC_COMMENT:
@@ -236,12 +201,12 @@ class StandardWorkflow:
 
     @transition.validator
     def _validate_transition(self, cmd: TransitionStandard) -> None:
-        self._check(rules.check_transition, self.state, cmd.to, cmd.comment_period_days)
+        check(rules.check_transition, self.state, cmd.to, cmd.comment_period_days)
 
     @workflow.update
     async def comment(self, cmd: CommentOnStandard) -> None:
         await self._created()
-        self._check(rules.check_comment, self.state, cmd.comment_id, workflow.now())
+        check(rules.check_comment, self.state, cmd.comment_id, workflow.now())
         self.state.comments[cmd.comment_id] = CommentState(
             id=cmd.comment_id,
             author=cmd.author,
@@ -256,12 +221,12 @@ class StandardWorkflow:
 
     @comment.validator
     def _validate_comment(self, cmd: CommentOnStandard) -> None:
-        self._check(rules.check_comment, self.state, cmd.comment_id, workflow.now())
+        check(rules.check_comment, self.state, cmd.comment_id, workflow.now())
 
     @workflow.update
     async def dispose(self, cmd: DisposeComment) -> None:
         await self._created()
-        self._check(rules.check_dispose, self.state, cmd.comment_id, cmd.disposition, cmd.reason)
+        check(rules.check_dispose, self.state, cmd.comment_id, cmd.disposition, cmd.reason)
         comment = self.state.comments[cmd.comment_id]
         comment.disposition, comment.reason = cmd.disposition, cmd.reason
         comment.disposed_at, comment.disposed_by = workflow.now(), cmd.actor
@@ -275,12 +240,12 @@ class StandardWorkflow:
 
     @dispose.validator
     def _validate_dispose(self, cmd: DisposeComment) -> None:
-        self._check(rules.check_dispose, self.state, cmd.comment_id, cmd.disposition, cmd.reason)
+        check(rules.check_dispose, self.state, cmd.comment_id, cmd.disposition, cmd.reason)
 
     @workflow.update
     async def ballot(self, cmd: BallotStandard) -> BallotTally:
         await self._created()
-        self._check(rules.check_ballot, self.state, [(v.voter, v.vote) for v in cmd.votes])
+        check(rules.check_ballot, self.state, [(v.voter, v.vote) for v in cmd.votes])
         t = rules.tally(v.vote for v in cmd.votes)
         self.state.ballot = BallotState(
             approve=t.approve,
@@ -299,7 +264,7 @@ class StandardWorkflow:
 
     @ballot.validator
     def _validate_ballot(self, cmd: BallotStandard) -> None:
-        self._check(rules.check_ballot, self.state, [(v.voter, v.vote) for v in cmd.votes])
+        check(rules.check_ballot, self.state, [(v.voter, v.vote) for v in cmd.votes])
 
     @workflow.query
     def snapshot(self) -> StandardState:

@@ -67,6 +67,11 @@ class StandardState:
     published_at: datetime | None = None
     programme_workflow_ids: list[str] = field(default_factory=list)
 
+    @property
+    def stage(self) -> str:
+        """What a milestone names as the stage (workflows.journal)."""
+        return self.stage_code
+
 
 @dataclass
 class StandardInput:
