@@ -73,12 +73,16 @@ class Browser:
 
     async def submit(self, form_selector: str, **fields: str) -> str:
         """Fill a form's fields and submit it as a person would; the DOM of the page it leads to."""
-        script = "".join(f"document.querySelector({json.dumps(form_selector)})"
-                         f".elements[{json.dumps(name)}].value = {json.dumps(value)};"
-                         for name, value in fields.items())
+        script = "".join(
+            f"document.querySelector({json.dumps(form_selector)})"
+            f".elements[{json.dumps(name)}].value = {json.dumps(value)};"
+            for name, value in fields.items()
+        )
         await self.eval(script)
-        click = (f"document.querySelector({json.dumps(form_selector)})"
-                 ".querySelector('button[type=submit]').click()")
+        click = (
+            f"document.querySelector({json.dumps(form_selector)})"
+            ".querySelector('button[type=submit]').click()"
+        )
         await self._until_loaded(self.eval(click))
         return await self.html()
 
@@ -88,11 +92,16 @@ class Browser:
     async def screenshot(self, path: Path) -> Path:
         """The whole page, WIDTH pixels wide."""
         height = int(await self.eval("document.documentElement.scrollHeight"))
-        await self.send("Emulation.setDeviceMetricsOverride", width=WIDTH, height=height,
-                        deviceScaleFactor=1, mobile=False)
+        await self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=WIDTH,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         shot = await self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
         await self.send("Emulation.clearDeviceMetricsOverride")
-        path.write_bytes(base64.b64decode(shot["data"]))
+        await asyncio.to_thread(path.write_bytes, base64.b64decode(shot["data"]))
         return path
 
 
@@ -101,8 +110,14 @@ async def chromium(profile: Path) -> AsyncIterator[Browser]:
     """Start Chromium with a fresh profile, yield a Browser on its first tab, stop it after."""
     log = open(profile.parent / "chromium.log", "wb")  # noqa: SIM115, ASYNC230
     process = await asyncio.create_subprocess_exec(
-        CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank",
-        stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL)
+        CHROMIUM,
+        *FLAGS,
+        f"--user-data-dir={profile}",
+        "about:blank",
+        stdout=log,
+        stderr=log,
+        stdin=asyncio.subprocess.DEVNULL,
+    )
     try:
         port_file = profile / "DevToolsActivePort"
         async with asyncio.timeout(30):

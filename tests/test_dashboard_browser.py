@@ -20,8 +20,10 @@ from tests.dashboard_page import DashboardPage, api_rows, expected_figures, grou
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not chromium_available(),
-                       reason="Chromium is not installed (.ci/run installs Debian's chromium)"),
+    pytest.mark.skipif(
+        not chromium_available(),
+        reason="Chromium is not installed (.ci/run installs Debian's chromium)",
+    ),
 ]
 CHARTS = ("by_month", "by_industry", "by_region", "by_category", "funnel", "cases_by_stage")
 
@@ -30,8 +32,9 @@ CHARTS = ("by_month", "by_industry", "by_region", "by_category", "funnel", "case
 async def live(stack, db) -> AsyncIterator[str]:  # noqa: ANN001
     """The app on a real socket, with empty tables."""
     port = free_port()
-    server = uvicorn_server(create_app(stack["settings"], temporal_client=stack["client"]),
-                            "127.0.0.1", port)
+    server = uvicorn_server(
+        create_app(stack["settings"], temporal_client=stack["client"]), "127.0.0.1", port
+    )
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(20):
         while not server.started:
@@ -51,8 +54,10 @@ def shots(tmp_path: Path) -> Path:
 
 async def api_figures(http: httpx.AsyncClient, **params: str) -> tuple[dict, dict]:
     summary = (await http.get("/dashboard/summary", params=params)).json()
-    groups = {g: (await http.get("/dashboard/hazards", params={**params, "group_by": g})).json()
-              for g in ("industry", "region", "category", "month")}
+    groups = {
+        g: (await http.get("/dashboard/hazards", params={**params, "group_by": g})).json()
+        for g in ("industry", "region", "category", "month")
+    }
     return summary, groups
 
 
@@ -63,7 +68,8 @@ def assert_same_as_api(page: DashboardPage, summary: dict, groups: dict) -> None
     months = {r[0]: (int(r[1]), int(r[2])) for r in page.rows("by_month")}
     assert api_rows(groups["month"]).items() <= months.items()
     assert {r[0]: int(r[2]) for r in page.rows("programmes_by_stage")} == summary[
-        "programmes_by_stage"]
+        "programmes_by_stage"
+    ]
     for key in CHARTS:
         chart = page.charts[key]
         assert chart.svgs == 1 and chart.titles, key  # one accessible SVG per chart
@@ -72,8 +78,12 @@ def assert_same_as_api(page: DashboardPage, summary: dict, groups: dict) -> None
 
 async def test_dashboard_in_chromium_shows_the_api_figures(live, db, shots, tmp_path) -> None:  # noqa: ANN001
     admin = await make_token(db, role="admin", name="demo-admin")
-    async with httpx.AsyncClient(base_url=f"{live}/api/v1", trust_env=False, timeout=30,
-                                 headers={"Authorization": f"Bearer {admin}"}) as http:
+    async with httpx.AsyncClient(
+        base_url=f"{live}/api/v1",
+        trust_env=False,
+        timeout=30,
+        headers={"Authorization": f"Bearer {admin}"},
+    ) as http:
         loaded = await load_dashboard_demo(http)
         summary, groups = await api_figures(http)
         magnets = await api_figures(http, industry="magnetic-toys", **{"from": "2020-01-01"})
@@ -97,8 +107,9 @@ async def test_dashboard_in_chromium_shows_the_api_figures(live, db, shots, tmp_
         await browser.screenshot(shots / "dashboard-en.png")
 
         # the filter form puts its choices in the URL
-        await browser.eval("document.querySelector('select[name=industry]').value"
-                           " = 'magnetic-toys'")
+        await browser.eval(
+            "document.querySelector('select[name=industry]').value = 'magnetic-toys'"
+        )
         filtered = DashboardPage(await browser.submit("form.filters", **{"from": "2020-01-01"}))
         query = await browser.eval("location.search")
         assert "industry=magnetic-toys" in query and "from=2020-01-01" in query
@@ -107,8 +118,9 @@ async def test_dashboard_in_chromium_shows_the_api_figures(live, db, shots, tmp_
         assert filtered.figures != en.figures  # the filter narrowed something
 
         # sign in through the form: an HttpOnly, SameSite=Strict cookie, own cases listed
-        regulator = await make_token(db, role="regulator", name="婺城区市场监管局",
-                                     regions=["330702"])
+        regulator = await make_token(
+            db, role="regulator", name="婺城区市场监管局", regions=["330702"]
+        )
         await browser.goto(f"{live}/dashboard/session")
         mine = DashboardPage(await browser.submit("form.signin", token=regulator))
         (cookie,) = [c for c in await browser.cookies() if c["name"] == "recall_dashboard"]
@@ -121,8 +133,7 @@ async def test_dashboard_in_chromium_shows_the_api_figures(live, db, shots, tmp_
         case = await browser.goto(f"{live}/dashboard/cases/{loaded['pilot_case']['id']}")
         assert loaded["pilot_case"]["number"] in case and 'data-kind="verified"' in case
         await browser.screenshot(shots / "case-zh.png")
-        programme = await browser.goto(f"{live}/dashboard/programmes/{loaded['programme']}"
-                                       "?lang=en")
+        programme = await browser.goto(f"{live}/dashboard/programmes/{loaded['programme']}?lang=en")
         assert "Brand cultivation" in programme and 'data-kind="completed"' in programme
         await browser.screenshot(shots / "programme-en.png")
 

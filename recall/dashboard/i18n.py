@@ -138,7 +138,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # sign-in
     "signin.title": ("登录看板", "Sign in to the dashboard"),
     "signin.help": (
-        "粘贴由 `recall token create` 生成的访问令牌。令牌保存在仅限本站、脚本不可读取的 Cookie 中。",
+        "粘贴由 `recall token create` 生成的访问令牌。"
+        "令牌保存在仅限本站、脚本不可读取的 Cookie 中。",
         "Paste a token made by `recall token create`. It is kept in an HttpOnly cookie "
         "for this site only.",
     ),

@@ -28,13 +28,20 @@ HERE = Path(__file__).parent
 COOKIE = "recall_dashboard"
 COOKIE_PATH = "/dashboard"
 SESSION_SECONDS = 8 * 3600
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 
 router = APIRouter(tags=["dashboard (pages)"])
-templates = Jinja2Templates(env=Environment(
-    loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
-    trim_blocks=True, lstrip_blocks=True))
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
 templates.env.globals["number"] = number
 
 
@@ -51,13 +58,23 @@ class Query:
     @classmethod
     def of(cls, request: Request) -> "Query":
         p = request.query_params
-        return cls(lang_of(p.get("lang")), p.get("region", "").strip(),
-                   p.get("industry", "").strip(), p.get("from", "").strip(),
-                   p.get("to", "").strip())
+        return cls(
+            lang_of(p.get("lang")),
+            p.get("region", "").strip(),
+            p.get("industry", "").strip(),
+            p.get("from", "").strip(),
+            p.get("to", "").strip(),
+        )
 
     def url(self, path: str, **changes: str) -> str:
-        values = {"region": self.region, "industry": self.industry, "from": self.from_,
-                  "to": self.to, "lang": self.lang, **changes}
+        values = {
+            "region": self.region,
+            "industry": self.industry,
+            "from": self.from_,
+            "to": self.to,
+            "lang": self.lang,
+            **changes,
+        }
         if values["lang"] == "zh":
             values["lang"] = ""
         params = urlencode({k: v for k, v in values.items() if v})
@@ -94,13 +111,23 @@ async def viewer_of(request: Request, session: SessionDep) -> Viewer:
     return Viewer(principal)
 
 
-def _render(request: Request, name: str, q: Query, viewer: Viewer, status: int = 200,
-            **context) -> Response:
+def _render(
+    request: Request, name: str, q: Query, viewer: Viewer, status: int = 200, **context
+) -> Response:
     t = Labels(q.lang)
-    response = templates.TemplateResponse(request, name, {
-        "t": t, "q": q, "viewer": viewer, "html_lang": "zh-CN" if q.lang == "zh" else "en",
-        "role": t.code("role", viewer.principal.role) if viewer.principal else "", **context,
-    }, status_code=status)
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "t": t,
+            "q": q,
+            "viewer": viewer,
+            "html_lang": "zh-CN" if q.lang == "zh" else "en",
+            "role": t.code("role", viewer.principal.role) if viewer.principal else "",
+            **context,
+        },
+        status_code=status,
+    )
     response.headers["Content-Security-Policy"] = CSP
     response.headers["Vary"] = "Cookie, Authorization"
     if viewer.principal is not None:
@@ -122,17 +149,29 @@ async def dashboard(request: Request, session: SessionDep) -> Response:
     try:
         f = q.filter()
     except InvalidField as error:
-        return _render(request, "dashboard.html", q, viewer, 422, names=await names(session),
-                       error=t("filter.invalid", detail=error.detail), data=None)
+        return _render(
+            request,
+            "dashboard.html",
+            q,
+            viewer,
+            422,
+            names=await names(session),
+            error=t("filter.invalid", detail=error.detail),
+            data=None,
+        )
     data = await overview(session, f, viewer.principal, t)
-    return _render(request, "dashboard.html", q, viewer, names=data["names"], data=data,
-                   error=None)
+    return _render(request, "dashboard.html", q, viewer, names=data["names"], data=data, error=None)
 
 
-@router.get("/dashboard/export/{table}.csv", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 with BOM"},
-                       404: {"description": "no such table (signed-in tables need a sign-in)"},
-                       422: {"description": "a filter is invalid; `field` names it"}})
+@router.get(
+    "/dashboard/export/{table}.csv",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "UTF-8 with BOM"},
+        404: {"description": "no such table (signed-in tables need a sign-in)"},
+        422: {"description": "a filter is invalid; `field` names it"},
+    },
+)
 async def export_csv(table: str, request: Request, session: SessionDep) -> Response:
     """Any table of the dashboard page as CSV, with the page's filters (region, industry, from,
     to, lang): the same figures as the page."""
@@ -145,12 +184,17 @@ async def export_csv(table: str, request: Request, session: SessionDep) -> Respo
     writer = csv.writer(out)
     writer.writerow(chosen.columns)
     writer.writerows(chosen.rows)
-    headers = {"Content-Disposition": f'attachment; filename="dashboard-{table}.csv"',
-               "Vary": "Cookie, Authorization"}
+    headers = {
+        "Content-Disposition": f'attachment; filename="dashboard-{table}.csv"',
+        "Vary": "Cookie, Authorization",
+    }
     if viewer.principal is not None:
         headers["Cache-Control"] = "private, no-store"
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), headers=headers,
-                    media_type="text/csv; charset=utf-8")
+    return Response(
+        ("\ufeff" + out.getvalue()).encode("utf-8"),
+        headers=headers,
+        media_type="text/csv; charset=utf-8",
+    )
 
 
 @router.get("/dashboard/cases/{case_id}", include_in_schema=False)
@@ -191,8 +235,9 @@ def _same_origin(request: Request) -> None:
 
 
 @router.post("/dashboard/session", include_in_schema=False)
-async def sign_in(request: Request, session: SessionDep, token: str = Form(""),
-                  lang: str = Form("zh")) -> Response:
+async def sign_in(
+    request: Request, session: SessionDep, token: str = Form(""), lang: str = Form("zh")
+) -> Response:
     _same_origin(request)
     q = Query(lang=lang_of(lang))
     try:
@@ -200,13 +245,21 @@ async def sign_in(request: Request, session: SessionDep, token: str = Form(""),
     except Unauthorized as error:
         await session.rollback()
         t = Labels(q.lang)
-        return _render(request, "signin.html", q, Viewer(), 401,
-                       error=t("signin.invalid", detail=error.detail))
+        return _render(
+            request, "signin.html", q, Viewer(), 401, error=t("signin.invalid", detail=error.detail)
+        )
     await session.rollback()
     request.state.principal = principal  # the audit trail names who signed in
     response = RedirectResponse(q.lang_only("/dashboard"), status_code=303)
-    response.set_cookie(COOKIE, token.strip(), max_age=SESSION_SECONDS, path=COOKIE_PATH,
-                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.set_cookie(
+        COOKIE,
+        token.strip(),
+        max_age=SESSION_SECONDS,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 

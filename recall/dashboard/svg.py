@@ -57,8 +57,10 @@ def _desc(bars: list[Bar]) -> str:
 
 def _empty(kind: str, title: str, message: str, width: float = 560) -> Markup:
     parts = _open_svg(kind, width, 60, title, message)
-    parts.append(f'<text class="empty" x="{width / 2:.0f}" y="36" text-anchor="middle" '
-                 f'fill="{MUTED}">{escape(message)}</text></svg>')
+    parts.append(
+        f'<text class="empty" x="{width / 2:.0f}" y="36" text-anchor="middle" '
+        f'fill="{MUTED}">{escape(message)}</text></svg>'
+    )
     return Markup("".join(parts))
 
 
@@ -73,36 +75,49 @@ def bar_chart(bars: list[Bar], *, title: str, empty: str, width: float = 560) ->
     peak = max(b.value + b.extra for b in bars) or 1
     height = top * 2 + len(bars) * (row + gap) - gap
     parts = _open_svg("bars", width, height, title, _desc(bars))
-    parts.append(f'<line x1="{label_w:.1f}" y1="0" x2="{label_w:.1f}" y2="{height}" '
-                 f'stroke="{GRID}"/>')
+    parts.append(
+        f'<line x1="{label_w:.1f}" y1="0" x2="{label_w:.1f}" y2="{height}" stroke="{GRID}"/>'
+    )
     for i, b in enumerate(bars):
         y = top + i * (row + gap)
         mid = y + row / 2 + FONT * 0.35
         w_main = area * b.value / peak
         w_extra = area * b.extra / peak
         parts.append(f'<g class="bar"><title>{escape(b.tooltip or b.label)}</title>')
-        parts.append(f'<text class="label" x="{label_w - 8:.1f}" y="{mid:.1f}" '
-                     f'text-anchor="end" fill="{INK}">{escape(_fit(b.label, label_w - 12))}</text>')
+        parts.append(
+            f'<text class="label" x="{label_w - 8:.1f}" y="{mid:.1f}" '
+            f'text-anchor="end" fill="{INK}">{escape(_fit(b.label, label_w - 12))}</text>'
+        )
         x = label_w
         if b.value:
-            parts.append(f'<rect class="value" x="{x:.1f}" y="{y}" width="{w_main:.1f}" '
-                         f'height="{row}" rx="3" fill="{ELIMINATED}"/>')
+            parts.append(
+                f'<rect class="value" x="{x:.1f}" y="{y}" width="{w_main:.1f}" '
+                f'height="{row}" rx="3" fill="{ELIMINATED}"/>'
+            )
         if b.extra:
-            parts.append(f'<rect class="extra" x="{x + w_main:.1f}" y="{y}" '
-                         f'width="{w_extra:.1f}" height="{row}" rx="3" fill="{OPEN}"/>')
+            parts.append(
+                f'<rect class="extra" x="{x + w_main:.1f}" y="{y}" '
+                f'width="{w_extra:.1f}" height="{row}" rx="3" fill="{OPEN}"/>'
+            )
         inside = w_main >= _text_width(str(b.value)) + 12
         if b.value and inside:
-            parts.append(f'<text class="number" x="{x + w_main - 6:.1f}" y="{mid:.1f}" '
-                         f'text-anchor="end" fill="#fff" font-weight="600">{b.value}</text>')
+            parts.append(
+                f'<text class="number" x="{x + w_main - 6:.1f}" y="{mid:.1f}" '
+                f'text-anchor="end" fill="#fff" font-weight="600">{b.value}</text>'
+            )
             after = x + w_main + w_extra + 6
         else:
             after = x + w_main + w_extra + 6
-            parts.append(f'<text class="number" x="{after:.1f}" y="{mid:.1f}" fill="{INK}" '
-                         f'font-weight="600">{b.value}</text>')
+            parts.append(
+                f'<text class="number" x="{after:.1f}" y="{mid:.1f}" fill="{INK}" '
+                f'font-weight="600">{b.value}</text>'
+            )
             after += _text_width(str(b.value)) + 6
         if b.extra:
-            parts.append(f'<text class="number extra" x="{after:.1f}" y="{mid:.1f}" '
-                         f'fill="{OPEN_TEXT}">+{b.extra}</text>')
+            parts.append(
+                f'<text class="number extra" x="{after:.1f}" y="{mid:.1f}" '
+                f'fill="{OPEN_TEXT}">+{b.extra}</text>'
+            )
         parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -117,24 +132,29 @@ def column_chart(bars: list[Bar], *, title: str, empty: str, width: float = 560)
     slot = (width - 2 * side) / len(bars)
     col = min(slot * 0.64, 56)
     peak = max(b.value for b in bars) or 1
-    every = max(1, round(len(bars) / 12))  # at most about 12 axis labels
+    every = -(-len(bars) // 7)  # at most 7 axis labels
     parts = _open_svg("columns", width, height, title, _desc(bars))
     base = height - bottom
-    parts.append(f'<line x1="{side}" y1="{base}" x2="{width - side}" y2="{base}" '
-                 f'stroke="{GRID}"/>')
+    parts.append(f'<line x1="{side}" y1="{base}" x2="{width - side}" y2="{base}" stroke="{GRID}"/>')
     for i, b in enumerate(bars):
         cx = side + slot * (i + 0.5)
         h = area_h * b.value / peak
         parts.append(f'<g class="bar"><title>{escape(b.tooltip or b.label)}</title>')
         if b.value:
-            parts.append(f'<rect class="value" x="{cx - col / 2:.1f}" y="{base - h:.1f}" '
-                         f'width="{col:.1f}" height="{h:.1f}" rx="3" fill="{ELIMINATED}"/>')
-        parts.append(f'<text class="number" x="{cx:.1f}" y="{base - h - 6:.1f}" '
-                     f'text-anchor="middle" fill="{INK}" font-weight="600">{b.value}</text>')
+            parts.append(
+                f'<rect class="value" x="{cx - col / 2:.1f}" y="{base - h:.1f}" '
+                f'width="{col:.1f}" height="{h:.1f}" rx="3" fill="{ELIMINATED}"/>'
+            )
+        parts.append(
+            f'<text class="number" x="{cx:.1f}" y="{base - h - 6:.1f}" '
+            f'text-anchor="middle" fill="{INK}" font-weight="600">{b.value}</text>'
+        )
         if i % every == 0:
-            parts.append(f'<text class="label" x="{cx:.1f}" y="{base + 18}" '
-                         f'text-anchor="middle" fill="{MUTED}" font-size="12">'
-                         f"{escape(b.label)}</text>")
+            parts.append(
+                f'<text class="label" x="{cx:.1f}" y="{base + 18}" '
+                f'text-anchor="middle" fill="{MUTED}" font-size="12">'
+                f"{escape(b.label)}</text>"
+            )
         parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -157,19 +177,27 @@ def funnel(stages: list[Bar], *, title: str, now_label: str, width: float = 560)
         w_top = widths[i]
         w_bottom = widths[i + 1] if i + 1 < len(stages) and s.value else w_top
         w_bottom = min(w_bottom, w_top)
-        points = (f"{centre - w_top / 2:.1f},{y} {centre + w_top / 2:.1f},{y} "
-                  f"{centre + w_bottom / 2:.1f},{y + row} {centre - w_bottom / 2:.1f},{y + row}")
+        points = (
+            f"{centre - w_top / 2:.1f},{y} {centre + w_top / 2:.1f},{y} "
+            f"{centre + w_bottom / 2:.1f},{y + row} {centre - w_bottom / 2:.1f},{y + row}"
+        )
         fill, ink = (ELIMINATED, "#fff") if s.value else ("#f3f4f6", MUTED)
         mid = y + row / 2 + FONT * 0.4
         parts.append(f'<g class="bar"><title>{escape(s.tooltip or s.label)}</title>')
         parts.append(f'<polygon class="value" points="{points}" fill="{fill}"/>')
-        parts.append(f'<text class="label" x="{label_w - 10:.1f}" y="{mid:.1f}" '
-                     f'text-anchor="end" fill="{INK}">{escape(_fit(s.label, label_w - 16))}</text>')
-        parts.append(f'<text class="number" x="{centre:.1f}" y="{mid + 1:.1f}" '
-                     f'text-anchor="middle" fill="{ink}" font-size="16" font-weight="700">'
-                     f"{s.value}</text>")
-        parts.append(f'<text class="note" x="{width - note_w + 8:.1f}" y="{mid:.1f}" '
-                     f'fill="{MUTED}" font-size="12">{escape(now_label.format(n=s.extra))}</text>')
+        parts.append(
+            f'<text class="label" x="{label_w - 10:.1f}" y="{mid:.1f}" '
+            f'text-anchor="end" fill="{INK}">{escape(_fit(s.label, label_w - 16))}</text>'
+        )
+        parts.append(
+            f'<text class="number" x="{centre:.1f}" y="{mid + 1:.1f}" '
+            f'text-anchor="middle" fill="{ink}" font-size="16" font-weight="700">'
+            f"{s.value}</text>"
+        )
+        parts.append(
+            f'<text class="note" x="{width - note_w + 8:.1f}" y="{mid:.1f}" '
+            f'fill="{MUTED}" font-size="12">{escape(now_label.format(n=s.extra))}</text>'
+        )
         parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))

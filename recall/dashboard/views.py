@@ -61,8 +61,9 @@ class Names:
 async def names(session: AsyncSession) -> Names:
     regions, _ = await list_regions(session=session, limit=500, cursor=None)
     industries, _ = await list_industries(session=session, limit=500, cursor=None)
-    return Names({r.code: r.name for r in regions},
-                 {i.code: (i.name, i.name_en) for i in industries})
+    return Names(
+        {r.code: r.name for r in regions}, {i.code: (i.name, i.name_en) for i in industries}
+    )
 
 
 def number(value: int | float | None) -> str:
@@ -96,33 +97,63 @@ def _months(rows: list[dict]) -> list[dict]:
 def _figures(summary: dict, t: Labels) -> list[Figure]:
     kinds = summary["standards_published"]
     return [
-        Figure("hazards_eliminated", t("figure.hazards_eliminated"),
-               summary["hazards_eliminated"], t("unit.items")),
-        Figure("hazards_open", t("figure.hazards_open"), summary["hazards_open"],
-               t("unit.items"), alert=summary["hazards_open"] > 0),
-        Figure("median_days_to_eliminate", t("figure.median_days_to_eliminate"),
-               summary["median_days_to_eliminate"], t("unit.days")),
-        Figure("associations_formed", t("figure.associations_formed"),
-               summary["associations_formed"], t("unit.items")),
-        Figure("standards_published", t("figure.standards_published"), sum(kinds.values()),
-               t("unit.standards"),
-               parts=[(t.code("standard_kind", k), n) for k, n in kinds.items() if n]),
-        Figure("brand_enterprises_certified", t("figure.brand_enterprises_certified"),
-               summary["brand_enterprises_certified"], t("unit.enterprises")),
-        Figure("overdue_cases", t("figure.overdue_cases"), summary["overdue_cases"],
-               t("unit.cases"), alert=summary["overdue_cases"] > 0),
+        Figure(
+            "hazards_eliminated",
+            t("figure.hazards_eliminated"),
+            summary["hazards_eliminated"],
+            t("unit.items"),
+        ),
+        Figure(
+            "hazards_open",
+            t("figure.hazards_open"),
+            summary["hazards_open"],
+            t("unit.items"),
+            alert=summary["hazards_open"] > 0,
+        ),
+        Figure(
+            "median_days_to_eliminate",
+            t("figure.median_days_to_eliminate"),
+            summary["median_days_to_eliminate"],
+            t("unit.days"),
+        ),
+        Figure(
+            "associations_formed",
+            t("figure.associations_formed"),
+            summary["associations_formed"],
+            t("unit.items"),
+        ),
+        Figure(
+            "standards_published",
+            t("figure.standards_published"),
+            sum(kinds.values()),
+            t("unit.standards"),
+            parts=[(t.code("standard_kind", k), n) for k, n in kinds.items() if n],
+        ),
+        Figure(
+            "brand_enterprises_certified",
+            t("figure.brand_enterprises_certified"),
+            summary["brand_enterprises_certified"],
+            t("unit.enterprises"),
+        ),
+        Figure(
+            "overdue_cases",
+            t("figure.overdue_cases"),
+            summary["overdue_cases"],
+            t("unit.cases"),
+            alert=summary["overdue_cases"] > 0,
+        ),
     ]
 
 
 def _headline(summary: dict, figures: list[Figure], t: Labels) -> Table:
-    table = Table("headline", t("section.headline"),
-                  [t("col.code"), t("col.figure"), t("col.value")])
+    table = Table(
+        "headline", t("section.headline"), [t("col.code"), t("col.figure"), t("col.value")]
+    )
     for f in figures:
         table.rows.append([f.key, f.label, number(f.value)])
         if f.key == "standards_published":
             for kind, n in summary["standards_published"].items():
-                table.rows.append([f"standards_published.{kind}",
-                                   t.code("standard_kind", kind), n])
+                table.rows.append([f"standards_published.{kind}", t.code("standard_kind", kind), n])
     return table
 
 
@@ -132,18 +163,30 @@ def _grouping(key: str, rows: list[dict], label, t: Labels) -> tuple[Table, Mark
         rows = _months(rows)
         columns = [t("col.month"), t("col.eliminated"), t("col.open_by_month")]
         table = Table(key, title, columns, [[r["key"], r["eliminated"], r["open"]] for r in rows])
-        bars = [svg.Bar(r["key"], r["eliminated"],
-                        tooltip=f"{r['key']}: {r['eliminated']} {t('col.eliminated')}")
-                for r in rows]
+        bars = [
+            svg.Bar(
+                r["key"],
+                r["eliminated"],
+                tooltip=f"{r['key']}: {r['eliminated']} {t('col.eliminated')}",
+            )
+            for r in rows
+        ]
         return table, svg.column_chart(bars, title=title, empty=t("chart.empty"))
     columns = [t("col.code"), t("col.name"), t("col.eliminated"), t("col.open")]
-    table = Table(key, title, columns,
-                  [[r["key"], label(r["key"]), r["eliminated"], r["open"]] for r in rows])
+    table = Table(
+        key, title, columns, [[r["key"], label(r["key"]), r["eliminated"], r["open"]] for r in rows]
+    )
     ordered = sorted(rows, key=lambda r: (-r["eliminated"], -r["open"], r["key"]))
-    bars = [svg.Bar(label(r["key"]), r["eliminated"], r["open"],
-                    tooltip=f"{label(r['key'])}: {r['eliminated']} {t('col.eliminated')}, "
-                            f"{r['open']} {t('col.open')}")
-            for r in ordered]
+    bars = [
+        svg.Bar(
+            label(r["key"]),
+            r["eliminated"],
+            r["open"],
+            tooltip=f"{label(r['key'])}: {r['eliminated']} {t('col.eliminated')}, "
+            f"{r['open']} {t('col.open')}",
+        )
+        for r in ordered
+    ]
     return table, svg.bar_chart(bars, title=title, empty=t("chart.empty"))
 
 
@@ -151,15 +194,24 @@ def _chain(summary: dict, t: Labels) -> tuple[Table, Markup]:
     now = summary["programmes_by_stage"]
     reached = {stage: sum(now.get(s, 0) for s in CHAIN[i:]) for i, stage in enumerate(CHAIN)}
     title = t("chart.funnel")
-    table = Table("programmes_by_stage", title, [t("col.code"), t("col.stage"), t("col.now"),
-                                                t("col.reached")])
+    table = Table(
+        "programmes_by_stage",
+        title,
+        [t("col.code"), t("col.stage"), t("col.now"), t("col.reached")],
+    )
     bars = []
     for stage in CHAIN:
         name = t.code("programme_stage", stage)
         table.rows.append([stage, name, now.get(stage, 0), reached[stage]])
-        bars.append(svg.Bar(name, reached[stage], now.get(stage, 0),
-                            tooltip=f"{name}: {t('funnel.reached', n=reached[stage])}, "
-                                    f"{t('funnel.now', n=now.get(stage, 0))}"))
+        bars.append(
+            svg.Bar(
+                name,
+                reached[stage],
+                now.get(stage, 0),
+                tooltip=f"{name}: {t('funnel.reached', n=reached[stage])}, "
+                f"{t('funnel.now', n=now.get(stage, 0))}",
+            )
+        )
     return table, svg.funnel(bars, title=title, now_label=t("funnel.now"))
 
 
@@ -177,53 +229,107 @@ def percent(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}%"
 
 
-async def _my_cases(session: AsyncSession, principal: Principal, f: DashboardFilter,
-                    n: Names, t: Labels, *, overdue: bool | None) -> Table:
+async def _my_cases(
+    session: AsyncSession,
+    principal: Principal,
+    f: DashboardFilter,
+    n: Names,
+    t: Labels,
+    *,
+    overdue: bool | None,
+) -> Table:
     """The cases GET /api/v1/cases would list for this principal, with the page's filters."""
-    cases, more = await list_cases(session=session, principal=principal, stage=None,
-                                   industry=f.industry, region=f.region, overdue=overdue, q=None,
-                                   limit=LIST_LIMIT, cursor=None)
+    cases, more = await list_cases(
+        session=session,
+        principal=principal,
+        stage=None,
+        industry=f.industry,
+        region=f.region,
+        overdue=overdue,
+        q=None,
+        limit=LIST_LIMIT,
+        cursor=None,
+    )
     key = "overdue_cases" if overdue else "my_cases"
-    table = Table(key, t("figure.overdue_cases") if overdue else t("section.my_cases"),
-                  [t("col.number"), t("col.title"), t("col.stage"), t("col.region"),
-                   t("col.industry"), t("col.overdue"), t("col.correction_rate")], more=bool(more))
+    table = Table(
+        key,
+        t("figure.overdue_cases") if overdue else t("section.my_cases"),
+        [
+            t("col.number"),
+            t("col.title"),
+            t("col.stage"),
+            t("col.region"),
+            t("col.industry"),
+            t("col.overdue"),
+            t("col.correction_rate"),
+        ],
+        more=bool(more),
+    )
     for c in cases:
-        table.rows.append([c.number, c.title, t.code("case_stage", c.stage), n.region(c.region_code),
-                           n.industry(c.industry_code, t.lang), t("yes") if c.overdue else t("no"),
-                           percent(c.correction_rate)])
+        table.rows.append(
+            [
+                c.number,
+                c.title,
+                t.code("case_stage", c.stage),
+                n.region(c.region_code),
+                n.industry(c.industry_code, t.lang),
+                t("yes") if c.overdue else t("no"),
+                percent(c.correction_rate),
+            ]
+        )
         table.links.append(f"/dashboard/cases/{c.id}")
     return table
 
 
-async def _my_programmes(session: AsyncSession, principal: Principal, f: DashboardFilter,
-                         n: Names, t: Labels) -> Table:
+async def _my_programmes(
+    session: AsyncSession, principal: Principal, f: DashboardFilter, n: Names, t: Labels
+) -> Table:
     """The programmes GET /api/v1/programmes would list; the region filter applied to the list."""
-    programmes, more = await list_programmes(session=session, principal=principal,
-                                             industry=f.industry, stage=None, limit=LIST_LIMIT,
-                                             cursor=None)
-    table = Table("my_programmes", t("section.my_programmes"),
-                  [t("col.title"), t("col.industry"), t("col.stage"), t("col.since"),
-                   t("col.cases")], more=bool(more))
+    programmes, more = await list_programmes(
+        session=session,
+        principal=principal,
+        industry=f.industry,
+        stage=None,
+        limit=LIST_LIMIT,
+        cursor=None,
+    )
+    table = Table(
+        "my_programmes",
+        t("section.my_programmes"),
+        [t("col.title"), t("col.industry"), t("col.stage"), t("col.since"), t("col.cases")],
+        more=bool(more),
+    )
     for p in programmes:
         if f.region and f.region not in p.region_codes:
             continue
-        table.rows.append([p.title, n.industry(p.industry_code, t.lang),
-                           t.code("programme_stage", p.stage), when(p.stage_since),
-                           len(p.case_ids)])
+        table.rows.append(
+            [
+                p.title,
+                n.industry(p.industry_code, t.lang),
+                t.code("programme_stage", p.stage),
+                when(p.stage_since),
+                len(p.case_ids),
+            ]
+        )
         table.links.append(f"/dashboard/programmes/{p.id}")
     return table
 
 
-async def overview(session: AsyncSession, f: DashboardFilter, principal: Principal | None,
-                   t: Labels) -> dict:
+async def overview(
+    session: AsyncSession, f: DashboardFilter, principal: Principal | None, t: Labels
+) -> dict:
     """Figures, charts and tables of the dashboard page, keyed as the CSV export names them."""
     n = await names(session)
     summary = await service.summary(session, f)
     figures = _figures(summary, t)
     tables = {"headline": _headline(summary, figures, t)}
     charts = {}
-    labels = {"by_industry": lambda k: n.industry(k, t.lang), "by_region": n.region,
-              "by_category": lambda k: t.code("category", k), "by_month": str}
+    labels = {
+        "by_industry": lambda k: n.industry(k, t.lang),
+        "by_region": n.region,
+        "by_category": lambda k: t.code("category", k),
+        "by_month": str,
+    }
     for key, label in labels.items():
         rows = await service.hazards_by(session, key.removeprefix("by_"), f)
         tables[key], charts[key] = _grouping(key, rows, label, t)
@@ -234,5 +340,4 @@ async def overview(session: AsyncSession, f: DashboardFilter, principal: Princip
         tables["my_cases"] = await _my_cases(session, principal, f, n, t, overdue=None)
         tables["my_programmes"] = await _my_programmes(session, principal, f, n, t)
     await session.rollback()  # a read: end it, the next request must see what workflows wrote
-    return {"summary": summary, "figures": figures, "tables": tables, "charts": charts,
-            "names": n}
+    return {"summary": summary, "figures": figures, "tables": tables, "charts": charts, "names": n}

@@ -1,5 +1,6 @@
-"""The dashboard pages over HTTP against a known data set: the same figures as /api/v1/dashboard in
-both languages, filters in the URL, CSV export, and who sees which cases (public, cookie, header)."""
+"""The dashboard pages over HTTP against a known data set: the same figures as /api/v1/dashboard
+in both languages, filters in the URL, CSV export, and who sees which cases (public, cookie,
+header)."""
 
 import csv
 import io
@@ -13,12 +14,20 @@ from tests.api.helpers import credit_code, ok, seed
 from tests.conftest import make_token
 from tests.dashboard_page import DashboardPage, api_rows, expected_figures, grouping_rows
 
-JAN, FEB_3, FEB_28 = "2026-01-10T10:00:00+08:00", "2026-02-03T00:30:00+08:00", "2026-02-28T23:59:00+08:00"  # noqa: E501
+JAN, FEB_3, FEB_28 = (
+    "2026-01-10T10:00:00+08:00",
+    "2026-02-03T00:30:00+08:00",
+    "2026-02-28T23:59:00+08:00",
+)  # noqa: E501
 
 
 async def _eliminate(api: httpx.AsyncClient, case_id: str, hazard_id: str, when: str) -> None:
-    await ok(api.post(f"/cases/{case_id}/hazards/{hazard_id}/elimination",
-                      json={"evidence": "新工艺", "eliminated_at": when}))
+    await ok(
+        api.post(
+            f"/cases/{case_id}/hazards/{hazard_id}/elimination",
+            json={"evidence": "新工艺", "eliminated_at": when},
+        )
+    )
 
 
 async def known_data(api: httpx.AsyncClient) -> dict:
@@ -26,43 +35,106 @@ async def known_data(api: httpx.AsyncClient) -> dict:
     (March) in a case that starts a programme."""
     data = await seed(api)
     ents = [e["id"] for e in data["enterprises"]]
-    magnets = await ok(api.post("/cases", json={"defect_report_ids": [data["report"]["id"]],
-                                                "title": "巴克球吞食风险召回"}), 201)
+    magnets = await ok(
+        api.post(
+            "/cases",
+            json={"defect_report_ids": [data["report"]["id"]], "title": "巴克球吞食风险召回"},
+        ),
+        201,
+    )
     hazards = []
     for i, category in enumerate(["ingestion", "ingestion", "choking", "fire"]):
-        hazards.append(await ok(api.post(f"/cases/{magnets['id']}/hazards", json={
-            "enterprise_id": ents[i % 2], "category": category, "description": f"磁体{i}"}), 201))
+        hazards.append(
+            await ok(
+                api.post(
+                    f"/cases/{magnets['id']}/hazards",
+                    json={
+                        "enterprise_id": ents[i % 2],
+                        "category": category,
+                        "description": f"磁体{i}",
+                    },
+                ),
+                201,
+            )
+        )
     for hazard, when in zip(hazards, [JAN, FEB_3, FEB_28], strict=False):
         await _eliminate(api, magnets["id"], hazard["id"], when)
 
-    await ok(api.post("/industries", json={"code": "vacuum-flasks", "name": "保温杯(壶)",
-                                           "name_en": "Vacuum flasks"}), 201)
-    flask_maker = await ok(api.post("/enterprises", json={
-        "name": "义乌市恒温杯业有限公司", "credit_code": credit_code("330782", 7),
-        "region_code": "330782", "industry_code": "vacuum-flasks"}), 201)
-    report = await ok(api.post("/defect-reports", json={
-        "source": "consumer_complaint", "product": "保温杯", "description": "杯盖松脱烫伤",
-        "industry_code": "vacuum-flasks", "region_code": "330782",
-        "enterprise_ids": [flask_maker["id"]]}), 201)
-    flasks = await ok(api.post("/cases", json={"defect_report_ids": [report["id"]],
-                                               "title": "保温杯杯盖松脱"}), 201)
-    hazard = await ok(api.post(f"/cases/{flasks['id']}/hazards", json={
-        "enterprise_id": flask_maker["id"], "category": "burn", "description": "杯盖"}), 201)
+    await ok(
+        api.post(
+            "/industries",
+            json={"code": "vacuum-flasks", "name": "保温杯(壶)", "name_en": "Vacuum flasks"},
+        ),
+        201,
+    )
+    flask_maker = await ok(
+        api.post(
+            "/enterprises",
+            json={
+                "name": "义乌市恒温杯业有限公司",
+                "credit_code": credit_code("330782", 7),
+                "region_code": "330782",
+                "industry_code": "vacuum-flasks",
+            },
+        ),
+        201,
+    )
+    report = await ok(
+        api.post(
+            "/defect-reports",
+            json={
+                "source": "consumer_complaint",
+                "product": "保温杯",
+                "description": "杯盖松脱烫伤",
+                "industry_code": "vacuum-flasks",
+                "region_code": "330782",
+                "enterprise_ids": [flask_maker["id"]],
+            },
+        ),
+        201,
+    )
+    flasks = await ok(
+        api.post("/cases", json={"defect_report_ids": [report["id"]], "title": "保温杯杯盖松脱"}),
+        201,
+    )
+    hazard = await ok(
+        api.post(
+            f"/cases/{flasks['id']}/hazards",
+            json={"enterprise_id": flask_maker["id"], "category": "burn", "description": "杯盖"},
+        ),
+        201,
+    )
     await _eliminate(api, flasks["id"], hazard["id"], "2026-03-05T09:00:00+08:00")
-    programme = await ok(api.post("/programmes", json={
-        "industry_code": "vacuum-flasks", "case_ids": [flasks["id"]], "title": "保温杯产业提升"}),
-        201)
-    await eventually(lambda: ok(api.get(f"/programmes/{programme['id']}")),
-                     lambda p: p["stage"] == "association_formation")
-    return {"magnets": magnets, "flasks": flasks, "programme": programme,
-            "enterprises": data["enterprises"], "flask_maker": flask_maker}
+    programme = await ok(
+        api.post(
+            "/programmes",
+            json={
+                "industry_code": "vacuum-flasks",
+                "case_ids": [flasks["id"]],
+                "title": "保温杯产业提升",
+            },
+        ),
+        201,
+    )
+    await eventually(
+        lambda: ok(api.get(f"/programmes/{programme['id']}")),
+        lambda p: p["stage"] == "association_formation",
+    )
+    return {
+        "magnets": magnets,
+        "flasks": flasks,
+        "programme": programme,
+        "enterprises": data["enterprises"],
+        "flask_maker": flask_maker,
+    }
 
 
 @pytest.fixture
 async def web(stack) -> httpx.AsyncClient:  # noqa: ANN001
     """A browser-like client at the root of the app: no token, keeps cookies."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=stack["app"]),
-                                 base_url="http://dashboard.test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=stack["app"]), base_url="http://dashboard.test"
+    ) as client:
         yield client
 
 
@@ -80,11 +152,17 @@ async def test_page_shows_the_api_figures_in_both_languages_and_filters_narrow_t
     root = await web.get("/")
     assert root.status_code in (302, 307) and root.headers["location"] == "/dashboard"
 
-    for params in ({}, {"region": "330702"}, {"industry": "vacuum-flasks"},
-                   {"from": "2026-02-01", "to": "2026-02-28"}):
+    for params in (
+        {},
+        {"region": "330702"},
+        {"industry": "vacuum-flasks"},
+        {"from": "2026-02-01", "to": "2026-02-28"},
+    ):
         summary = await ok(web.get("/api/v1/dashboard/summary", params=params))
-        by = {g: await ok(web.get("/api/v1/dashboard/hazards", params={**params, "group_by": g}))
-              for g in ("industry", "region", "category", "month")}
+        by = {
+            g: await ok(web.get("/api/v1/dashboard/hazards", params={**params, "group_by": g}))
+            for g in ("industry", "region", "category", "month")
+        }
         for lang in ("zh", "en"):
             shown = await page(web, **params, lang=lang)
             assert shown.figures == expected_figures(summary), (params, lang)
@@ -92,8 +170,14 @@ async def test_page_shows_the_api_figures_in_both_languages_and_filters_narrow_t
                 assert grouping_rows(shown, f"by_{g}") == api_rows(by[g]), (params, g)
             months = {r[0]: (int(r[1]), int(r[2])) for r in shown.rows("by_month")}
             assert api_rows(by["month"]).items() <= months.items()
-            assert set(shown.charts) >= {"by_month", "by_industry", "by_region", "by_category",
-                                         "funnel", "cases_by_stage"}
+            assert set(shown.charts) >= {
+                "by_month",
+                "by_industry",
+                "by_region",
+                "by_category",
+                "funnel",
+                "cases_by_stage",
+            }
             funnel = {r[0]: int(r[2]) for r in shown.rows("programmes_by_stage")}
             assert funnel == summary["programmes_by_stage"]
 
@@ -114,11 +198,12 @@ async def test_page_shows_the_api_figures_in_both_languages_and_filters_narrow_t
     assert english.rows("by_category")[0][1] == "Burn"
     assert (await page(web, region="330782")).figures["hazards_eliminated"] == "1"
     assert (await page(web, **{"from": "2026-02-01", "to": "2026-02-27"})).figures[
-        "hazards_eliminated"] == "1"
+        "hazards_eliminated"
+    ] == "1"
 
     bad = await web.get("/dashboard", params={"from": "last tuesday", "lang": "en"})
     assert bad.status_code == 422 and "from must be a date" in bad.text
-    assert 'data-figure' not in bad.text
+    assert "data-figure" not in bad.text
 
 
 async def test_csv_export_is_the_page_table_with_a_bom(api, web) -> None:  # noqa: ANN001
@@ -143,8 +228,9 @@ async def test_csv_export_is_the_page_table_with_a_bom(api, web) -> None:  # noq
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert rows[1:] == shown.rows(table), table  # the same figures as the page
         assert rows[0][0] in ("Code", "Month")
-    api_groups = await ok(web.get("/api/v1/dashboard/hazards",
-                                  params={**params, "group_by": "category"}))
+    api_groups = await ok(
+        web.get("/api/v1/dashboard/hazards", params={**params, "group_by": "category"})
+    )
     response = await web.get("/dashboard/export/by_category.csv", params=params)
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {r[0]: (int(r[2]), int(r[3])) for r in rows[1:]} == api_rows(api_groups)
@@ -156,18 +242,30 @@ async def test_csv_export_is_the_page_table_with_a_bom(api, web) -> None:  # noq
 
 
 async def test_public_sees_aggregates_only_and_signed_in_see_their_own_cases(
-    api, web, db  # noqa: ANN001
+    api,
+    web,
+    db,  # noqa: ANN001
 ) -> None:
     data = await known_data(api)
     magnets, flasks = data["magnets"], data["flasks"]
-    secrets = [magnets["title"], magnets["number"], flasks["title"], flasks["number"],
-               data["enterprises"][0]["name"], data["flask_maker"]["name"], "test-admin"]
+    secrets = [
+        magnets["title"],
+        magnets["number"],
+        flasks["title"],
+        flasks["number"],
+        data["enterprises"][0]["name"],
+        data["flask_maker"]["name"],
+        "test-admin",
+    ]
 
     public = await web.get("/dashboard")
     assert not [s for s in secrets if s in public.text]
     assert "my_cases" not in DashboardPage(public.text).tables
-    for path in (f"/dashboard/cases/{magnets['id']}", "/dashboard/cases/case_nope",
-                 f"/dashboard/programmes/{data['programme']['id']}"):
+    for path in (
+        f"/dashboard/cases/{magnets['id']}",
+        "/dashboard/cases/case_nope",
+        f"/dashboard/programmes/{data['programme']['id']}",
+    ):
         r = await web.get(path)
         assert r.status_code == 404 and "text/html" in r.headers["content-type"]
         assert magnets["title"] not in r.text and flasks["title"] not in r.text
@@ -177,8 +275,11 @@ async def test_public_sees_aggregates_only_and_signed_in_see_their_own_cases(
     assert "set-cookie" not in r.headers
 
     token = await make_token(db, role="regulator", name="婺城区监管员", regions=["330702"])
-    r = await web.post("/dashboard/session", data={"token": token, "lang": "en"},
-                       headers={"Origin": "http://evil.example"})
+    r = await web.post(
+        "/dashboard/session",
+        data={"token": token, "lang": "en"},
+        headers={"Origin": "http://evil.example"},
+    )
     assert r.status_code == 403 and "set-cookie" not in r.headers
     r = await web.post("/dashboard/session", data={"token": token, "lang": "en"})
     assert r.status_code == 303 and r.headers["location"] == "/dashboard?lang=en"
@@ -193,7 +294,7 @@ async def test_public_sees_aggregates_only_and_signed_in_see_their_own_cases(
     assert shown.figures == DashboardPage(public.text).figures  # aggregates stay the same
     case = await web.get(f"/dashboard/cases/{magnets['id']}")
     assert case.status_code == 200
-    assert magnets["number"] in case.text and "data-kind=\"hazard_eliminated\"" in case.text
+    assert magnets["number"] in case.text and 'data-kind="hazard_eliminated"' in case.text
     assert "消除安全隐患" in case.text and "婺城区" in case.text
     assert (await web.get(f"/dashboard/cases/{flasks['id']}")).status_code == 404
     assert (await web.get(f"/dashboard/programmes/{data['programme']['id']}")).status_code == 404
@@ -213,17 +314,20 @@ async def test_public_sees_aggregates_only_and_signed_in_see_their_own_cases(
     mine = DashboardPage((await web.get("/dashboard", headers=headers)).text)
     assert [row[0] for row in mine.rows("my_cases")] == [flasks["number"]]
     assert [row[0] for row in mine.rows("my_programmes")] == ["保温杯产业提升"]
-    programme = await web.get(f"/dashboard/programmes/{data['programme']['id']}",
-                              headers=headers, params={"lang": "en"})
+    programme = await web.get(
+        f"/dashboard/programmes/{data['programme']['id']}", headers=headers, params={"lang": "en"}
+    )
     assert programme.status_code == 200 and "Association formation" in programme.text
     assert flasks["number"] in programme.text and 'data-kind="started"' in programme.text
     assert (await web.get(f"/dashboard/cases/{magnets['id']}", headers=headers)).status_code == 404
 
     # an enterprise sees the cases that name it
-    enterprise = await make_token(db, role="enterprise", name="磁业",
-                                  enterprise_id=data["enterprises"][1]["id"])
-    shown = DashboardPage((await web.get("/dashboard", headers={
-        "Authorization": f"Bearer {enterprise}"})).text)
+    enterprise = await make_token(
+        db, role="enterprise", name="磁业", enterprise_id=data["enterprises"][1]["id"]
+    )
+    shown = DashboardPage(
+        (await web.get("/dashboard", headers={"Authorization": f"Bearer {enterprise}"})).text
+    )
     assert [row[0] for row in shown.rows("my_cases")] == [magnets["number"]]
 
     # a revoked token in the cookie: the public view, a note, and the cookie removed
