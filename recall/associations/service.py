@@ -11,6 +11,7 @@ from recall.auth.principal import Principal
 from recall.cases.service import milestones_of
 from recall.common.ids import IdFactory
 from recall.common.pagination import keyset_page
+from recall.common.rows import columns
 from recall.common.sql import json_array_contains
 from recall.engine import WorkflowEngine
 from recall.errors import Forbidden, InvalidField, NotFound
@@ -24,14 +25,10 @@ from workflows.chain import association_workflow_id
 from workflows.member_types import AssociationState, CreateMember, StageTransition
 
 
-def _columns(row) -> dict:  # noqa: ANN001
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
-
-
 async def association_view(session: AsyncSession, association_id: str) -> dict:
     association = await session.get(Association, association_id, populate_existing=True)
     return {
-        **_columns(association),
+        **columns(association),
         "milestones": await milestones_of(session, "association", association_id),
     }
 

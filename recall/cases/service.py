@@ -15,6 +15,7 @@ from recall.cases.schemas import CaseCreate, EliminationIn, HazardIn
 from recall.common.ids import IdFactory
 from recall.common.models import Milestone
 from recall.common.pagination import keyset_page
+from recall.common.rows import columns
 from recall.common.types import utcnow
 from recall.engine import WorkflowEngine
 from recall.errors import Conflict, Forbidden, InvalidField, InvalidTransition
@@ -25,10 +26,6 @@ from recall.reports.service import require_enterprises, scope_reports
 from recall.rules.case_rules import HAZARD_CATEGORIES, TERMINAL_STAGES
 from workflows import shared
 from workflows.recall_case import RecallCaseWorkflow
-
-
-def _columns(row) -> dict:  # noqa: ANN001
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 
 async def milestones_of(session: AsyncSession, subject_type: str, subject_id: str) -> list:
@@ -46,8 +43,8 @@ async def case_view(session: AsyncSession, case_id: str) -> dict:
         select(Hazard).where(Hazard.case_id == case_id).order_by(Hazard.identified_at, Hazard.id)
     )
     return {
-        **_columns(case),
-        "hazards": [_columns(h) for h in hazards.scalars()],
+        **columns(case),
+        "hazards": [columns(h) for h in hazards.scalars()],
         "milestones": await milestones_of(session, "case", case_id),
     }
 
@@ -246,7 +243,7 @@ async def add_hazard(
         arg=arg,
         update_id=ids.update_id("hazard"),
     )
-    return _columns(await session.get(Hazard, hazard_id, populate_existing=True))
+    return columns(await session.get(Hazard, hazard_id, populate_existing=True))
 
 
 async def eliminate_hazard(
@@ -277,4 +274,4 @@ async def eliminate_hazard(
         arg=arg,
         update_id=ids.update_id("eliminate"),
     )
-    return _columns(await session.get(Hazard, hazard_id, populate_existing=True))
+    return columns(await session.get(Hazard, hazard_id, populate_existing=True))

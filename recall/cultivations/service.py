@@ -9,6 +9,7 @@ from recall.auth.principal import Principal
 from recall.cases.service import milestones_of
 from recall.common.ids import IdFactory
 from recall.common.pagination import keyset_page
+from recall.common.rows import columns
 from recall.cultivations.access import scope_cultivations
 from recall.cultivations.models import BrandCultivation
 from recall.cultivations.schemas import CultivationCreate, CultivationTransitionIn
@@ -24,14 +25,10 @@ from workflows.chain import cultivation_workflow_id
 from workflows.member_types import CreateMember, CultivationState, StageTransition
 
 
-def _columns(row) -> dict:  # noqa: ANN001
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
-
-
 async def cultivation_view(session: AsyncSession, cultivation_id: str) -> dict:
     cultivation = await session.get(BrandCultivation, cultivation_id, populate_existing=True)
     return {
-        **_columns(cultivation),
+        **columns(cultivation),
         "milestones": await milestones_of(session, "cultivation", cultivation_id),
     }
 

@@ -10,6 +10,7 @@ from recall.cases.models import Case, Hazard
 from recall.cases.service import milestones_of
 from recall.common.ids import IdFactory
 from recall.common.pagination import keyset_page
+from recall.common.rows import columns
 from recall.engine import WorkflowEngine
 from recall.errors import Conflict, Forbidden, InvalidField
 from recall.programmes.access import scope_programmes
@@ -28,13 +29,9 @@ from workflows.chain import (
 from workflows.industry_programme import IndustryProgrammeWorkflow
 
 
-def _columns(row) -> dict:  # noqa: ANN001
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
-
-
 async def programme_view(session: AsyncSession, programme_id: str) -> dict:
     programme = await session.get(Programme, programme_id, populate_existing=True)
-    return {**_columns(programme),
+    return {**columns(programme),
             "milestones": await milestones_of(session, "programme", programme_id)}
 
 

@@ -11,6 +11,7 @@ from recall.auth.principal import Principal
 from recall.cases.service import milestones_of
 from recall.common.ids import IdFactory
 from recall.common.pagination import keyset_page
+from recall.common.rows import columns
 from recall.engine import WorkflowEngine
 from recall.errors import InvalidField, InvalidTransition, NotFound
 from recall.programmes.access import visible_programme
@@ -39,10 +40,6 @@ from workflows.standard_types import (
 )
 
 
-def _columns(row) -> dict:  # noqa: ANN001
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
-
-
 def _days(days: float | None) -> int | float | None:
     """Whole days read as integers (30, not 30.0); a period under a day keeps its fraction."""
     return int(days) if days is not None and float(days).is_integer() else days
@@ -51,7 +48,7 @@ def _days(days: float | None) -> int | float | None:
 def standard_summary(standard: Standard) -> dict:
     name, zh = rules.STAGES[standard.stage_code]
     return {
-        **_columns(standard),
+        **columns(standard),
         "comment_period_days": _days(standard.comment_period_days),
         "stage_name": name,
         "stage_name_zh": zh,
@@ -68,7 +65,7 @@ async def standard_view(session: AsyncSession, standard_id: str) -> dict:
     )
     return {
         **standard_summary(standard),
-        "comments": [_columns(c) for c in comments.scalars()],
+        "comments": [columns(c) for c in comments.scalars()],
         "milestones": await milestones_of(session, "standard", standard_id),
     }
 
@@ -218,7 +215,7 @@ async def comment(
     await _command(
         session, engine, standard, StandardWorkflow.comment, arg, ids.update_id("comment")
     )
-    return _columns(await session.get(StandardComment, comment_id, populate_existing=True))
+    return columns(await session.get(StandardComment, comment_id, populate_existing=True))
 
 
 async def dispose(
@@ -241,7 +238,7 @@ async def dispose(
     await _command(
         session, engine, standard, StandardWorkflow.dispose, arg, ids.update_id("dispose")
     )
-    return _columns(await session.get(StandardComment, comment_id, populate_existing=True))
+    return columns(await session.get(StandardComment, comment_id, populate_existing=True))
 
 
 async def ballot(
