@@ -246,13 +246,15 @@ async def file_report(http: httpx.AsyncClient, ents: dict, industry: str, region
     return (await call(http, "POST", "/defect-reports", body, 201))["id"]
 
 
-async def run_step(http: httpx.AsyncClient, ents: dict, case: str, step: Step) -> None:
+async def run_step(http: httpx.AsyncClient, ents: dict, case: str, step: Step,
+                   found_days: int) -> None:
+    """One command; hazards were found `found_days` before loading, on the case's reports."""
     command, body = step
     if command != "hazards":
         await call(http, "POST", f"/cases/{case}/{command}", body)
         return
     new = {"enterprise_id": ents[body["name"]], "category": body["category"],
-           "description": body["description"]}  # fmt: skip
+           "description": body["description"], "identified_at": ago(found_days)}  # fmt: skip
     hazard_id = (await call(http, "POST", f"/cases/{case}/hazards", new, 201))["id"]
     if body["done"]:
         days, evidence = body["done"]
@@ -280,8 +282,9 @@ async def load_demo(http: httpx.AsyncClient) -> bool:
         report_ids = [await file_report(http, ents, industry, region, r) for r in reports]
         body = {"defect_report_ids": report_ids, "title": title}
         cases[title] = case = (await call(http, "POST", "/cases", body, 201))["id"]
+        found_days = max(min(r["days"] for r in reports) - 2, 0)
         for step in steps:
-            await run_step(http, ents, case, step)
+            await run_step(http, ents, case, step, found_days)
     await file_report(http, ents, *UNTIED)
     await load_chain(functools.partial(call, http), ents, cases,
                      [name for name, _, _ in PRODUCERS])

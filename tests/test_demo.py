@@ -73,6 +73,7 @@ async def _chain_at_every_stage(http: httpx.AsyncClient) -> None:
     }
     assert await eventually(stages, lambda s: s == wanted) == wanted
     summary = (await http.get("/dashboard/summary")).json()
+    assert summary["median_days_to_eliminate"] > 0  # found before they were eliminated
     assert summary["associations_formed"] == 3
     assert summary["standards_published"] == {
         "group": 0,

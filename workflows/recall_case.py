@@ -285,7 +285,7 @@ class RecallCaseWorkflow:
             category=cmd.category,
             description=cmd.description,
             status="identified",
-            identified_at=workflow.now(),
+            identified_at=cmd.identified_at or workflow.now(),
         )
         self._changed_hazards.add(cmd.hazard_id)
         self._milestone("hazard_identified", cmd.actor, f"{cmd.hazard_id} ({cmd.category})")
@@ -298,7 +298,7 @@ class RecallCaseWorkflow:
     @workflow.update
     async def eliminate_hazard(self, cmd: EliminateHazard) -> None:
         await self._opened()
-        check(case_rules.check_eliminate, self.state, cmd.hazard_id)
+        check(case_rules.check_eliminate, self.state, cmd.hazard_id, cmd.eliminated_at)
         hazard = self.state.hazards[cmd.hazard_id]
         hazard.status = "eliminated"
         hazard.eliminated_at = cmd.eliminated_at or workflow.now()
@@ -309,7 +309,7 @@ class RecallCaseWorkflow:
 
     @eliminate_hazard.validator
     def _validate_eliminate(self, cmd: EliminateHazard) -> None:
-        check(case_rules.check_eliminate, self.state, cmd.hazard_id)
+        check(case_rules.check_eliminate, self.state, cmd.hazard_id, cmd.eliminated_at)
 
     @workflow.update
     async def report_progress(self, cmd: ReportProgress) -> None:

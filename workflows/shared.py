@@ -147,6 +147,7 @@ class AddHazard:
     enterprise_id: str
     category: str
     description: str
+    identified_at: datetime | None = None  # when found, if before it was recorded here
 
 
 @dataclass

@@ -56,8 +56,9 @@ OPEN_HAZARDS = text("status IN ('identified', 'reopened')")
 def _dashboard_index(name: str, *columns, where, include=()) -> Index:  # noqa: ANN001
     """A partial index of the dashboard's counts (recall/dashboard/service.py): eliminated or
     open hazards only, with the filter columns so that a count is an index-only scan."""
-    return Index(name, *columns, postgresql_where=where, sqlite_where=where,
-                 postgresql_include=list(include))
+    return Index(
+        name, *columns, postgresql_where=where, sqlite_where=where, postgresql_include=list(include)
+    )
 
 
 def _month(column: str) -> str:
@@ -70,26 +71,62 @@ class Hazard(Base):
     # Grouping key first (an index-only scan in key order, deduplicated); see
     # migrations/versions/*_dashboard_hazard_indexes.py for what each one serves.
     __table_args__ = (
-        _dashboard_index("ix_hazards_eliminated_category", "category", "industry_code",
-                         "region_code", where=ELIMINATED_HAZARDS),
-        _dashboard_index("ix_hazards_eliminated_industry", "industry_code", "region_code",
-                         "category", where=ELIMINATED_HAZARDS),
-        _dashboard_index("ix_hazards_eliminated_region", "region_code", "industry_code",
-                         "category", where=ELIMINATED_HAZARDS),
-        _dashboard_index("ix_hazards_eliminated_window", "eliminated_at", where=ELIMINATED_HAZARDS,
-                         include=("industry_code", "region_code", "category",
-                                  "days_to_eliminate")),
-        _dashboard_index("ix_hazards_eliminated_days", "days_to_eliminate",
-                         where=ELIMINATED_HAZARDS,
-                         include=("eliminated_at", "industry_code", "region_code")),
-        _dashboard_index("ix_hazards_eliminated_month", text(_month("eliminated_at")),
-                         "industry_code", "region_code", where=ELIMINATED_HAZARDS,
-                         include=("eliminated_at",)).ddl_if(dialect="postgresql"),
-        _dashboard_index("ix_hazards_open_category", "category", "industry_code", "region_code",
-                         where=OPEN_HAZARDS),
-        _dashboard_index("ix_hazards_open_month", text(_month("identified_at")),
-                         "industry_code", "region_code", where=OPEN_HAZARDS,
-                         include=("identified_at",)).ddl_if(dialect="postgresql"),
+        _dashboard_index(
+            "ix_hazards_eliminated_category",
+            "category",
+            "industry_code",
+            "region_code",
+            where=ELIMINATED_HAZARDS,
+        ),
+        _dashboard_index(
+            "ix_hazards_eliminated_industry",
+            "industry_code",
+            "region_code",
+            "category",
+            where=ELIMINATED_HAZARDS,
+        ),
+        _dashboard_index(
+            "ix_hazards_eliminated_region",
+            "region_code",
+            "industry_code",
+            "category",
+            where=ELIMINATED_HAZARDS,
+        ),
+        _dashboard_index(
+            "ix_hazards_eliminated_window",
+            "eliminated_at",
+            where=ELIMINATED_HAZARDS,
+            include=("industry_code", "region_code", "category", "days_to_eliminate"),
+        ),
+        _dashboard_index(
+            "ix_hazards_eliminated_days",
+            "days_to_eliminate",
+            where=ELIMINATED_HAZARDS,
+            include=("eliminated_at", "industry_code", "region_code"),
+        ),
+        _dashboard_index(
+            "ix_hazards_eliminated_month",
+            text(_month("eliminated_at")),
+            "industry_code",
+            "region_code",
+            where=ELIMINATED_HAZARDS,
+            include=("eliminated_at",),
+        ).ddl_if(dialect="postgresql"),
+        _dashboard_index(
+            "ix_hazards_open_category",
+            "category",
+            "industry_code",
+            "region_code",
+            where=OPEN_HAZARDS,
+        ),
+        _dashboard_index(
+            "ix_hazards_open_month",
+            text(_month("identified_at")),
+            "industry_code",
+            "region_code",
+            where=OPEN_HAZARDS,
+            include=("identified_at",),
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

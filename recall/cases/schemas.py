@@ -55,6 +55,9 @@ class HazardIn(BaseModel):
     enterprise_id: str
     category: str
     description: str = Field(min_length=1)
+    identified_at: AwareDatetime | None = Field(
+        None, description="when it was found, if before it is recorded here; default now"
+    )
 
 
 class EliminationIn(BaseModel):

@@ -227,6 +227,8 @@ async def add_hazard(
             f"enterprise {data.enterprise_id} is not one of case {case.number}'s enterprises",
             field="enterprise_id",
         )
+    if data.identified_at and data.identified_at > utcnow() + timedelta(minutes=5):
+        raise InvalidField("identified_at is in the future", field="identified_at")
     hazard_id = ids.new("hz")
     arg = shared.AddHazard(
         actor=principal.actor,
@@ -234,6 +236,7 @@ async def add_hazard(
         enterprise_id=data.enterprise_id,
         category=data.category,
         description=data.description,
+        identified_at=data.identified_at,
     )
     await command(
         session=session,

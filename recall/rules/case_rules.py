@@ -104,7 +104,7 @@ def check_add_hazard(state: Any, hazard_id: str) -> None:
     )
 
 
-def check_eliminate(state: Any, hazard_id: str) -> None:
+def check_eliminate(state: Any, hazard_id: str, eliminated_at: Any = None) -> None:
     hazard = state.hazards.get(hazard_id)
     if hazard is None:
         raise RuleViolation(
@@ -114,6 +114,12 @@ def check_eliminate(state: Any, hazard_id: str) -> None:
         raise RuleViolation(f"case {state.number} is {state.stage}; nothing more can be recorded")
     if hazard.status not in OPEN_HAZARD_STATUSES:
         raise RuleViolation(f"hazard {hazard_id} is already {hazard.status}")
+    if eliminated_at is not None and eliminated_at < hazard.identified_at:
+        raise RuleViolation(
+            f"eliminated_at {eliminated_at.isoformat()} is before hazard {hazard_id} was "
+            f"identified ({hazard.identified_at.isoformat()})",
+            code="invalid_field", status=422, field="eliminated_at",
+        )
 
 
 def check_progress(state: Any, units_corrected: int) -> None:

@@ -10,7 +10,7 @@ async def _hazards(api, case_id: str, ents: list[str], categories: list[str]) ->
     for i, category in enumerate(categories):
         made.append(await ok(await api.post(f"/cases/{case_id}/hazards", json={
             "enterprise_id": ents[i % len(ents)], "category": category,
-            "description": f"h{i}"}), 201))
+            "description": f"h{i}", "identified_at": "2026-01-01T00:00:00+08:00"}), 201))
     return made
 
 
@@ -37,8 +37,8 @@ async def test_summary_and_groupings_count_what_happened(api, stack) -> None:  #
         assert summary["overdue_cases"] == 0
         assert summary["standards_published"] == {
             "group": 0, "industry": 0, "zhejiang_made": 0, "local": 0, "national": 0}
-        # eliminated before they were identified (dates in the past): counted as 0 days
-        assert summary["median_days_to_eliminate"] == 0
+        # 9.42, 33.02 and 59.0 days after they were identified on 1 January
+        assert summary["median_days_to_eliminate"] == 33.02
 
         by_month = await ok(await public.get("/dashboard/hazards", params={"group_by": "month"}))
         months = {row["key"]: row for row in by_month}
