@@ -14,6 +14,7 @@ from tests.api.helpers import credit_code, ok, seed
 from tests.conftest import make_token
 from tests.dashboard_page import DashboardPage, api_rows, expected_figures, grouping_rows
 
+FOUND = "2026-01-01T00:00:00+08:00"  # the hazards were found before they were eliminated
 JAN, FEB_3, FEB_28 = (
     "2026-01-10T10:00:00+08:00",
     "2026-02-03T00:30:00+08:00",
@@ -52,6 +53,7 @@ async def known_data(api: httpx.AsyncClient) -> dict:
                         "enterprise_id": ents[i % 2],
                         "category": category,
                         "description": f"磁体{i}",
+                        "identified_at": FOUND,
                     },
                 ),
                 201,
@@ -100,7 +102,8 @@ async def known_data(api: httpx.AsyncClient) -> dict:
     hazard = await ok(
         api.post(
             f"/cases/{flasks['id']}/hazards",
-            json={"enterprise_id": flask_maker["id"], "category": "burn", "description": "杯盖"},
+            json={"enterprise_id": flask_maker["id"], "category": "burn", "description": "杯盖",
+                  "identified_at": FOUND},
         ),
         201,
     )
