@@ -176,6 +176,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "standard_kind.zhejiang_made": ("“浙江制造”标准", "“Zhejiang Made” standards"),
     "standard_kind.local": ("地方标准", "Local standards"),
     "standard_kind.national": ("国家标准", "National standards"),
+    "standard_kind_short.group": ("团体标准", "Group"),
+    "standard_kind_short.industry": ("行业标准", "Industry"),
+    "standard_kind_short.zhejiang_made": ("“浙江制造”标准", "“Zhejiang Made”"),
+    "standard_kind_short.local": ("地方标准", "Local"),
+    "standard_kind_short.national": ("国家标准", "National"),
     # hazard categories and statuses
     "category.ingestion": ("误吞", "Ingestion"),
     "category.burn": ("烫伤/烧伤", "Burn"),

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from recall.auth.principal import Principal
 from recall.auth.tokens import authenticate
 from recall.dashboard.details import case_page, programme_page
-from recall.dashboard.filters import parse_filter
+from recall.dashboard.filters import DashboardFilter, parse_filter
 from recall.dashboard.i18n import Labels, lang_of
 from recall.dashboard.views import names, number, overview
 from recall.deps import SessionDep
@@ -83,7 +83,7 @@ class Query:
     def lang_only(self, path: str) -> str:
         return path if self.lang == "zh" else f"{path}?lang={self.lang}"
 
-    def filter(self):  # noqa: ANN201
+    def filter(self) -> DashboardFilter:
         return parse_filter(self.region, self.industry, self.from_, self.to)
 
 

@@ -164,7 +164,7 @@ def funnel(stages: list[Bar], *, title: str, now_label: str, width: float = 560)
     """The chain as a funnel: band i is as wide as the programmes that reached stage i (`value`);
     `extra` holds how many stand at it now. Bands narrow in trapezoids from one to the next."""
     row, gap, top = 38, 4, 4
-    label_w = min(max(_text_width(s.label) for s in stages) + 16, width * 0.3)
+    label_w = min(max(_text_width(s.label) for s in stages) + 16, width * 0.34)
     note_w = max(_text_width(now_label.format(n=s.extra), 12) for s in stages) + 16
     area = width - label_w - note_w
     centre = label_w + area / 2

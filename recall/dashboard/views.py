@@ -94,55 +94,28 @@ def _months(rows: list[dict]) -> list[dict]:
     return out
 
 
+FIGURES = (  # the headline figures of /api/v1/dashboard/summary: key, unit, amber when > 0
+    ("hazards_eliminated", "unit.items", False),
+    ("hazards_open", "unit.items", True),
+    ("median_days_to_eliminate", "unit.days", False),
+    ("associations_formed", "unit.items", False),
+    ("standards_published", "unit.standards", False),
+    ("brand_enterprises_certified", "unit.enterprises", False),
+    ("overdue_cases", "unit.cases", True),
+)
+
+
 def _figures(summary: dict, t: Labels) -> list[Figure]:
-    kinds = summary["standards_published"]
-    return [
-        Figure(
-            "hazards_eliminated",
-            t("figure.hazards_eliminated"),
-            summary["hazards_eliminated"],
-            t("unit.items"),
-        ),
-        Figure(
-            "hazards_open",
-            t("figure.hazards_open"),
-            summary["hazards_open"],
-            t("unit.items"),
-            alert=summary["hazards_open"] > 0,
-        ),
-        Figure(
-            "median_days_to_eliminate",
-            t("figure.median_days_to_eliminate"),
-            summary["median_days_to_eliminate"],
-            t("unit.days"),
-        ),
-        Figure(
-            "associations_formed",
-            t("figure.associations_formed"),
-            summary["associations_formed"],
-            t("unit.items"),
-        ),
-        Figure(
-            "standards_published",
-            t("figure.standards_published"),
-            sum(kinds.values()),
-            t("unit.standards"),
-            parts=[(t.code("standard_kind", k), n) for k, n in kinds.items() if n],
-        ),
-        Figure(
-            "brand_enterprises_certified",
-            t("figure.brand_enterprises_certified"),
-            summary["brand_enterprises_certified"],
-            t("unit.enterprises"),
-        ),
-        Figure(
-            "overdue_cases",
-            t("figure.overdue_cases"),
-            summary["overdue_cases"],
-            t("unit.cases"),
-            alert=summary["overdue_cases"] > 0,
-        ),
-    ]
+    figures = []
+    for key, unit, alert in FIGURES:
+        value, parts = summary[key], []
+        if key == "standards_published":  # by kind: the total, and each kind published
+            parts = [(t.code("standard_kind_short", k), n) for k, n in value.items() if n]
+            value = sum(value.values())
+        figures.append(
+            Figure(key, t(f"figure.{key}"), value, t(unit), parts, alert=bool(alert and value))
+        )
+    return figures
 
 
 def _headline(summary: dict, figures: list[Figure], t: Labels) -> Table:

@@ -102,8 +102,12 @@ async def known_data(api: httpx.AsyncClient) -> dict:
     hazard = await ok(
         api.post(
             f"/cases/{flasks['id']}/hazards",
-            json={"enterprise_id": flask_maker["id"], "category": "burn", "description": "杯盖",
-                  "identified_at": FOUND},
+            json={
+                "enterprise_id": flask_maker["id"],
+                "category": "burn",
+                "description": "杯盖",
+                "identified_at": FOUND,
+            },
         ),
         201,
     )
