@@ -1,38 +1,23 @@
 """`recall token create | list | revoke`, against the configured database."""
 
-import asyncio
 from datetime import timedelta
 
 import typer
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from recall.auth import tokens
-from recall.config import get_settings
-from recall.db import create_engine, create_sessionmaker
-from recall.errors import DomainError
+from recall.common.cli import with_database
 
 token_app = typer.Typer(no_args_is_help=True, help="Bearer tokens: who may do what")
 
 
 def _run(work):  # noqa: ANN001, ANN202
-    async def main():  # noqa: ANN202
-        engine = create_engine(get_settings().sqlalchemy_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
+    """Run work(session) against the configured database (see recall.common.cli)."""
 
-    try:
-        return asyncio.run(main())
-    except DomainError as err:
-        typer.echo(f"error: {err.detail}", err=True)
-        raise typer.Exit(2) from None
-    except (OperationalError, ProgrammingError) as err:
-        typer.echo(
-            f"error: the database is not ready ({err.orig}); has `recall db upgrade` run?", err=True
-        )
-        raise typer.Exit(1) from None
+    async def in_session(factory):  # noqa: ANN001, ANN202
+        async with factory() as session:
+            return await work(session)
+
+    return with_database(in_session)
 
 
 @token_app.command("create")

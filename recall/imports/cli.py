@@ -1,18 +1,14 @@
 """`recall import cpsc FILE`, `recall import openfda FILE` and `recall import retag`."""
 
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from recall.config import get_settings
-from recall.db import create_engine, create_sessionmaker
+from recall.common.cli import fail, with_database
 from recall.imports.parsers import ImportFileError, Source, load_file
 from recall.imports.service import (
     ImportResult,
@@ -55,7 +51,7 @@ def openfda(
 @import_app.command()
 def retag() -> None:
     """Tie imported notices without a case again to the industries their keywords match now."""
-    result = _with_database(_retag)
+    result = with_database(_retag)
     typer.echo(f"retagged {result.retagged}, unchanged {result.unchanged}")
 
 
@@ -63,13 +59,13 @@ def _import_file(source: Source, file: Path) -> None:
     try:
         records = load_file(file, source)
     except ImportFileError as exc:
-        _fail(exc.message, exit_code=2)
+        fail(exc.message, exit_code=2)
 
     async def run(factory: SessionFactory) -> ImportResult:
         with _progress_bar(len(records), f"importing {source}") as progress:
             return await import_notices(factory, source, records, progress=progress)
 
-    result = _with_database(run)
+    result = with_database(run)
     for rejection in result.rejected:
         typer.echo(describe_rejection(rejection))
     rejected = len(result.rejected)
@@ -87,33 +83,6 @@ async def _retag(factory: SessionFactory) -> RetagResult:
         return await retag_reports(factory, progress=progress)
 
 
-def _with_database(work: Callable[[SessionFactory], Awaitable[T]]) -> T:
-    url = get_settings().sqlalchemy_url
-
-    async def run() -> T:
-        engine = create_engine(url)
-        try:
-            return await work(create_sessionmaker(engine))
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(run())
-    except (SQLAlchemyError, OSError) as exc:
-        cause = getattr(exc, "orig", None) or exc
-        first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-        if "no such table" in first_line or first_line.startswith("relation "):
-            first_line += "; has `recall db upgrade` run?"
-        _fail(f"database {_shown_url(url)}: {first_line}", exit_code=1)
-
-
-def _shown_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(unparsable RECALL_DATABASE_URL)"
-
-
 @contextmanager
 def _progress_bar(length: int, label: str) -> Iterator[Progress | None]:
     """A bar on stderr when a person watches it; nothing when output goes to a file or pipe."""
@@ -122,8 +91,3 @@ def _progress_bar(length: int, label: str) -> Iterator[Progress | None]:
         return
     with typer.progressbar(length=length, label=label, file=sys.stderr) as bar:
         yield bar.update
-
-
-def _fail(message: str, *, exit_code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(exit_code)
