@@ -11,6 +11,7 @@ from recall.auth.audit import AuditMiddleware
 from recall.auth.router import router as audit_router
 from recall.cases.router import router as cases_router
 from recall.common.idempotency import IdempotencyMiddleware
+from recall.common.responses import common_errors
 from recall.config import Settings, get_settings
 from recall.cultivations.router import router as cultivations_router
 from recall.dashboard.pages import router as dashboard_pages
@@ -77,7 +78,7 @@ def create_app(
     app.state.metrics = Metrics()
     install_error_handlers(app)
     for router in ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=common_errors())
     app.include_router(ops.router)
     app.include_router(ops.router, prefix=API_PREFIX, include_in_schema=False)
     app.include_router(dashboard_pages)  # HTML at /dashboard; / redirects there

@@ -10,20 +10,18 @@ from recall.associations.schemas import (
     AssociationTransitionIn,
 )
 from recall.common.pagination import Cursor, Limit, Page
+from recall.common.responses import refusals
 from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
 from recall.programmes.access import RunnableProgramme
 from recall.programmes.schemas import ProgrammeOut
 
 router = APIRouter(tags=["associations"])
 
-REFUSALS = {
-    401: {"description": "no or bad token"},
-    403: {"description": "the caller may not change this association (or run the programme)"},
-    404: {"description": "no such association or programme, or not visible to the caller"},
-    409: {"description": "stages are taken in order: a skipped or repeated step; detail says why"},
-    422: {"description": "a field is invalid; `field` names it"},
-    503: {"description": "the workflow engine did not take the command in time; retry"},
-}
+REFUSALS = refusals(
+    forbidden="the caller may not change this association (or run the programme)",
+    not_found="no such association or programme, or not visible to the caller",
+    conflict="stages are taken in order: a skipped or repeated step; detail says why",
+)
 
 
 @router.post("/associations", status_code=201, response_model=AssociationOut, responses=REFUSALS)

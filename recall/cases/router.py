@@ -19,18 +19,16 @@ from recall.cases.schemas import (
     VerificationIn,
 )
 from recall.common.pagination import Cursor, Limit, Page
+from recall.common.responses import refusals
 from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
 
 router = APIRouter(prefix="/cases", tags=["recall cases"])
 
-REFUSALS = {
-    401: {"description": "no or bad token"},
-    403: {"description": "the caller's role may not do this to this case"},
-    404: {"description": "no such case, or not visible to the caller"},
-    409: {"description": "the case's stage or rules forbid this command; detail says why"},
-    422: {"description": "a field is invalid; `field` names it"},
-    503: {"description": "the workflow engine did not take the command in time; retry"},
-}
+REFUSALS = refusals(
+    forbidden="the caller's role may not do this to this case",
+    not_found="no such case, or not visible to the caller",
+    conflict="the case's stage or rules forbid this command; detail says why",
+)
 
 
 @router.post("", status_code=201, response_model=CaseOut, responses=REFUSALS)

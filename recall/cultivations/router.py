@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 
 from recall.common.pagination import Cursor, Limit, Page
+from recall.common.responses import refusals
 from recall.cultivations import service
 from recall.cultivations.access import RunnableCultivation, VisibleCultivation
 from recall.cultivations.schemas import (
@@ -13,14 +14,11 @@ from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
 
 router = APIRouter(prefix="/brand-cultivations", tags=["brand cultivations"])
 
-REFUSALS = {
-    401: {"description": "no or bad token"},
-    403: {"description": "the caller may not enrol or advance cultivations of this programme"},
-    404: {"description": "no such brand cultivation, or not visible to the caller"},
-    409: {"description": "a skipped or repeated stage, or a second live cultivation"},
-    422: {"description": "a field is invalid; `field` names it"},
-    503: {"description": "the workflow engine did not take the command in time; retry"},
-}
+REFUSALS = refusals(
+    forbidden="the caller may not enrol or advance cultivations of this programme",
+    not_found="no such brand cultivation, or not visible to the caller",
+    conflict="a skipped or repeated stage, or a second live cultivation",
+)
 
 
 @router.post("", status_code=201, response_model=CultivationOut, responses=REFUSALS)

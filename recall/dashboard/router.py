@@ -42,14 +42,23 @@ class HazardGroup(BaseModel):
 
 
 @router.get("/summary", response_model=Summary)
-async def summary(session: SessionDep, region: str | None = None, industry: str | None = None,
-                  from_: str | None = FROM, to: str | None = TO):
+async def summary(
+    session: SessionDep,
+    region: str | None = None,
+    industry: str | None = None,
+    from_: str | None = FROM,
+    to: str | None = TO,
+):
     return await service.summary(session, parse_filter(region, industry, from_, to))
 
 
 @router.get("/hazards", response_model=list[HazardGroup])
-async def hazards(session: SessionDep,
-                  group_by: Literal["month", "industry", "region", "category"] = "month",
-                  region: str | None = None, industry: str | None = None,
-                  from_: str | None = FROM, to: str | None = TO):
+async def hazards(
+    session: SessionDep,
+    group_by: Literal["month", "industry", "region", "category"] = "month",
+    region: str | None = None,
+    industry: str | None = None,
+    from_: str | None = FROM,
+    to: str | None = TO,
+):
     return await service.hazards_by(session, group_by, parse_filter(region, industry, from_, to))

@@ -29,8 +29,11 @@ class ImportOut(BaseModel):
 @router.post(
     "/imports/{source}",
     response_model=ImportOut,
-    dependencies=[require(permissions.may_import_notices,
-                          "only admins and regulators import overseas notices")],
+    dependencies=[
+        require(
+            permissions.may_import_notices, "only admins and regulators import overseas notices"
+        )
+    ],
 )
 async def import_file(source: Literal["cpsc", "openfda"], file: UploadFile, request: Request):
     """A saved CPSC Recalls API response or openFDA enforcement response, as the `file` field of
@@ -44,7 +47,11 @@ async def import_file(source: Literal["cpsc", "openfda"], file: UploadFile, requ
         raise InvalidField(err.message, field="file") from None
     result = await import_notices(request.app.state.sessionmaker, source, records)
     return ImportOut(
-        imported=result.imported, skipped=result.skipped, rejected=len(result.rejected),
-        rejections=[RejectionOut(index=r.index, recall_number=r.key, reason=r.reason)
-                    for r in result.rejected],
+        imported=result.imported,
+        skipped=result.skipped,
+        rejected=len(result.rejected),
+        rejections=[
+            RejectionOut(index=r.index, recall_number=r.key, reason=r.reason)
+            for r in result.rejected
+        ],
     )

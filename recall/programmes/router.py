@@ -2,6 +2,7 @@ from fastapi import APIRouter
 
 from recall.cases.schemas import MilestoneOut
 from recall.common.pagination import Cursor, Limit, Page
+from recall.common.responses import refusals
 from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
 from recall.programmes import service
 from recall.programmes.access import RunnableProgramme, VisibleProgramme
@@ -14,29 +15,43 @@ from recall.programmes.schemas import (
 
 router = APIRouter(prefix="/programmes", tags=["industry programmes"])
 
-REFUSALS = {
-    403: {"description": "the caller may not run this programme"},
-    404: {"description": "no such programme, or not visible to the caller"},
-    409: {"description": "the programme's stages forbid this; detail says why"},
-    422: {"description": "a field is invalid; `field` names it"},
-    503: {"description": "the workflow engine did not take the command in time; retry"},
-}
+REFUSALS = refusals(
+    forbidden="the caller may not run this programme",
+    not_found="no such programme, or not visible to the caller",
+    conflict="the programme's stages forbid this; detail says why",
+)
 
 
 @router.post("", status_code=201, response_model=ProgrammeOut, responses=REFUSALS)
-async def create_programme(body: ProgrammeCreate, session: SessionDep, engine: EngineDep,
-                           principal: CurrentPrincipal, ids: IdsDep):
-    return await service.create_programme(session=session, engine=engine, principal=principal,
-                                          ids=ids, data=body)
+async def create_programme(
+    body: ProgrammeCreate,
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.create_programme(
+        session=session, engine=engine, principal=principal, ids=ids, data=body
+    )
 
 
 @router.get("", response_model=Page[ProgrammeSummaryOut])
-async def list_programmes(session: SessionDep, principal: CurrentPrincipal,
-                          industry: str | None = None, stage: str | None = None,
-                          limit: Limit = 50, cursor: Cursor = None):
+async def list_programmes(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    industry: str | None = None,
+    stage: str | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+):
     items, next_cursor = await service.list_programmes(
-        session=session, principal=principal, industry=industry, stage=stage, limit=limit,
-        cursor=cursor)
+        session=session,
+        principal=principal,
+        industry=industry,
+        stage=stage,
+        limit=limit,
+        cursor=cursor,
+    )
     return Page(items=items, next_cursor=next_cursor)
 
 
@@ -52,7 +67,14 @@ async def programme_milestones(programme: VisibleProgramme, session: SessionDep)
 
 
 @router.post("/{programme_id}/waivers", response_model=ProgrammeOut, responses=REFUSALS)
-async def waive(body: WaiverIn, programme: RunnableProgramme, session: SessionDep,
-                engine: EngineDep, principal: CurrentPrincipal, ids: IdsDep):
-    return await service.waive(session=session, engine=engine, principal=principal, ids=ids,
-                               programme=programme, data=body)
+async def waive(
+    body: WaiverIn,
+    programme: RunnableProgramme,
+    session: SessionDep,
+    engine: EngineDep,
+    principal: CurrentPrincipal,
+    ids: IdsDep,
+):
+    return await service.waive(
+        session=session, engine=engine, principal=principal, ids=ids, programme=programme, data=body
+    )

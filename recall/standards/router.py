@@ -3,6 +3,7 @@ from fastapi import APIRouter
 from recall.cases.schemas import MilestoneOut
 from recall.cases.service import milestones_of
 from recall.common.pagination import Cursor, Limit, Page
+from recall.common.responses import refusals
 from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
 from recall.standards import service
 from recall.standards.access import (
@@ -27,14 +28,11 @@ from recall.standards.schemas import (
 
 router = APIRouter(prefix="/standards", tags=["standards"])
 
-REFUSALS = {
-    401: {"description": "no or bad token"},
-    403: {"description": "only the drafting association or the programme's regulators may"},
-    404: {"description": "no such standard or comment"},
-    409: {"description": "the stage order or a rule forbids this command; detail says why"},
-    422: {"description": "a field is invalid; `field` names it"},
-    503: {"description": "the workflow engine did not take the command in time; retry"},
-}
+REFUSALS = refusals(
+    forbidden="only the drafting association or the programme's regulators may",
+    not_found="no such standard or comment",
+    conflict="the stage order or a rule forbids this command; detail says why",
+)
 
 
 @router.post("", status_code=201, response_model=StandardOut, responses=REFUSALS)

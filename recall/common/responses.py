@@ -1,0 +1,33 @@
+"""The error answers routes may give, described once for the OpenAPI document."""
+
+from pydantic import BaseModel
+
+
+class ErrorOut(BaseModel):
+    """Every error: a code, a sentence for a person, and the field at fault (or null)."""
+
+    error: str
+    detail: str
+    field: str | None = None
+
+
+_COMMON = {
+    401: "no or bad token",
+    422: "a field is invalid; `field` names it",
+    503: "the workflow engine did not take the command in time; send it again with the same "
+    "Idempotency-Key (see Retry-After)",
+}
+
+
+def common_errors() -> dict:
+    """What any API route may answer: malformed JSON, a missing token, an invalid field."""
+    texts = {400: "the body is not well-formed JSON", 401: _COMMON[401], 422: _COMMON[422]}
+    return {status: {"model": ErrorOut, "description": text} for status, text in texts.items()}
+
+
+def refusals(*, forbidden: str, not_found: str, conflict: str) -> dict:
+    """The `responses=` of a route that sends commands: what 403, 404 and 409 mean there."""
+    texts = {**_COMMON, 403: forbidden, 404: not_found, 409: conflict}
+    return {
+        status: {"model": ErrorOut, "description": text} for status, text in sorted(texts.items())
+    }
