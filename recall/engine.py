@@ -63,6 +63,9 @@ class WorkflowEngine:
                 raise InvalidTransition("its process has ended; nothing more can change") from None
             if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
                 raise EngineUnavailable(f"the workflow engine is unavailable: {err}") from None
+            if err.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+                # e.g. more than ten commands in flight on one workflow
+                raise EngineUnavailable(f"the workflow engine is busy: {err}") from None
             raise
 
     async def start(self, run, input, *, workflow_id: str, update, arg, update_id: str):  # noqa: ANN001, ANN201

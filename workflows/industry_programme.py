@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
         member_workflow_id,
         programme_workflow_id,
     )
-    from workflows.journal import Journal, check
+    from workflows.journal import Journal, check, time_to_continue_as_new
 
 
 @workflow.defn
@@ -87,9 +87,7 @@ class IndustryProgrammeWorkflow:
             self._milestone("completed", "system", "the whole chain is done")
 
     async def _maybe_continue_as_new(self) -> None:
-        info = workflow.info()
-        too_long = self.cas_after is not None and info.get_current_history_length() > self.cas_after
-        if too_long or info.is_continue_as_new_suggested():
+        if time_to_continue_as_new(self.cas_after):
             await workflow.wait_condition(workflow.all_handlers_finished)
             workflow.continue_as_new(
                 ProgrammeInput(state=self.state, continue_as_new_after_events=self.cas_after)

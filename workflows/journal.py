@@ -73,3 +73,20 @@ class Journal:
     async def first_written(self) -> None:
         """Wait until the start of the workflow is in the read model (read your writes)."""
         await workflow.wait_condition(lambda: self.written_seq >= 1)
+
+
+# The server takes about 2,000 Updates a run; an Update writes two or three events.
+MAX_EVENTS_PER_RUN = 4000
+
+
+def time_to_continue_as_new(events_limit: int | None = None) -> bool:
+    """Continue as new when Temporal suggests it, when the history passes `events_limit` (tests
+    set one), or before the run nears the server's limit of Updates."""
+    info = workflow.info()
+    length = info.get_current_history_length()
+    if info.is_continue_as_new_suggested():
+        return True
+    if events_limit is not None and length > events_limit:
+        return True
+    # Runs recorded before this limit existed never got this long, so they replay unchanged.
+    return length > MAX_EVENTS_PER_RUN and workflow.patched("continue-as-new-by-length")

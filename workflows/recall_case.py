@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from recall.rules.risk import RISK_LEVELS, risk_level
     from recall.rules.working_days import add_days, add_working_days
     from workflows.chain import REPORT_TO_SIGNAL, MemberStatus, ReportTo, report_status
-    from workflows.journal import Journal, check
+    from workflows.journal import Journal, check, time_to_continue_as_new
     from workflows.shared import (
         AcceptPlan,
         AddHazard,
@@ -47,6 +47,7 @@ class RecallCaseWorkflow:
     def __init__(self, input: CaseInput) -> None:
         self.state: CaseState = input.state
         self.deadlines = input.deadlines
+        self.cas_after = input.continue_as_new_after_events
         self.journal = Journal("project_case", self.state)
         self._changed_hazards: set[str] = set()
 
@@ -79,9 +80,11 @@ class RecallCaseWorkflow:
                     )
                 except TimeoutError:
                     await self._mark_overdue(item, due)
-            if workflow.info().is_continue_as_new_suggested():
+            if time_to_continue_as_new(self.cas_after):
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(CaseInput(state=self.state, deadlines=self.deadlines))
+                workflow.continue_as_new(CaseInput(
+                    state=self.state, deadlines=self.deadlines,
+                    continue_as_new_after_events=self.cas_after))
 
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state.stage

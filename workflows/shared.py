@@ -99,6 +99,8 @@ class CaseState:
 class CaseInput:
     state: CaseState
     deadlines: Deadlines = field(default_factory=Deadlines)
+    # Tests set it to force continue-as-new early (see workflows.journal).
+    continue_as_new_after_events: int | None = None
 
 
 # --- Update inputs: every command names its actor -----------------------------------------

@@ -15,7 +15,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from recall.rules.ordered_stages import OrderedStages
     from workflows.chain import MemberStatus, ReportTo, report_status
-    from workflows.journal import Journal, check
+    from workflows.journal import Journal, check, time_to_continue_as_new
     from workflows.member_types import StageTransition
 
 PROGRAMME_PREFIX = "programme-"  # workflows.chain.programme_workflow_id
@@ -62,7 +62,7 @@ class StagedMember:
         while not done():
             seen = self.state.seq
             await workflow.wait_condition(lambda seen=seen: self.state.seq != seen)
-            if workflow.info().is_continue_as_new_suggested():
+            if time_to_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self.state)
         await workflow.wait_condition(workflow.all_handlers_finished)

@@ -12,7 +12,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from recall.rules import standard_rules as rules
     from workflows.chain import REPORT_TO_SIGNAL, MemberStatus, ReportTo, report_status
-    from workflows.journal import Journal, check
+    from workflows.journal import Journal, check, time_to_continue_as_new
     from workflows.standard_types import (
         BallotStandard,
         BallotState,
@@ -82,7 +82,7 @@ class StandardWorkflow:
                         )
                 if self._comment_period_over():
                     await self._close_comments()
-            if self._should_continue_as_new():
+            if time_to_continue_as_new(self.continue_as_new_after_events):
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
                     StandardInput(
@@ -117,13 +117,6 @@ class StandardWorkflow:
         self._enter_comments_closed()
         await self._project()
         await self._report()
-
-    def _should_continue_as_new(self) -> bool:
-        info = workflow.info()
-        if info.is_continue_as_new_suggested():
-            return True
-        limit = self.continue_as_new_after_events
-        return limit is not None and info.get_current_history_length() > limit
 
     # --- bookkeeping ------------------------------------------------------------------------
 

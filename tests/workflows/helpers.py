@@ -37,6 +37,7 @@ async def open_case(
     *,
     deadlines: Deadlines | None = None,
     case_id: str | None = None,
+    continue_as_new_after_events: int | None = None,
 ) -> WorkflowHandle:
     case_id = case_id or f"case_{uuid.uuid4().hex[:20]}"
     state = CaseState(
@@ -50,7 +51,11 @@ async def open_case(
     )
     handle = await client.start_workflow(
         RecallCaseWorkflow.run,
-        CaseInput(state=state, deadlines=deadlines or Deadlines()),
+        CaseInput(
+            state=state,
+            deadlines=deadlines or Deadlines(),
+            continue_as_new_after_events=continue_as_new_after_events,
+        ),
         id=case_workflow_id(case_id),
         task_queue=task_queue,
     )

@@ -413,3 +413,35 @@ async def test_projection_is_idempotent_when_an_activity_is_retried(case_env) ->
     async with case_env["db"]() as session:
         await projection.project_case(session, older)
     assert (await row(case_env["db"], case_id)).stage == "assessed"
+
+
+async def test_continue_as_new_keeps_hazards_and_a_pending_deadline(case_env) -> None:  # noqa: ANN001
+    h = await case_env["open"](continue_as_new_after_events=40)
+    first_run = (await h.describe()).run_id
+    await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
+    await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
+    for n in range(15):  # enough Updates to pass the limit more than once
+        await h.execute_update(
+            W.add_hazard,
+            s.AddHazard(
+                actor=A,
+                hazard_id=f"hz_{n}",
+                enterprise_id=ENTERPRISES[n % 2],
+                category="fire",
+                description=f"h{n}",
+            ),
+        )
+    assert (await h.describe()).run_id != first_run
+    state = await h.query(W.snapshot)
+    assert len(state.hazards) == 15 and state.decision == "voluntary_recall"
+    # the plan deadline, started before continue-as-new, still fires
+    await case_env["env"].sleep(timedelta(days=17))
+    [notice] = await case_env["webhook"].wait_for(1)
+    assert notice["item"] == "plan"
+    assert await milestones(case_env["db"], h.id.removeprefix("recall-case-")) == [
+        "reported",
+        "assessed",
+        "decided",
+        *["hazard_identified"] * 15,
+        "overdue",
+    ]
