@@ -27,6 +27,26 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
+async def _load_demo(base: str, admin_token: str) -> None:
+    """The demo through the API, without a log line for each of its requests."""
+    from recall.demo import load_demo
+
+    _say("Loading the demo data through the API ...")
+    access_log = logging.getLogger("recall.http")
+    level = access_log.level
+    access_log.setLevel(logging.WARNING)
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    try:
+        async with httpx.AsyncClient(base_url=f"{base}/api/v1", timeout=30,
+                                     headers=headers) as http:
+            loaded = await load_demo(http)
+        _say("Demo data loaded" if loaded else "Demo data skipped: the database is not empty")
+    except (httpx.HTTPError, RuntimeError) as err:  # stopped meanwhile, or a refusal
+        _say(f"Demo data not loaded: {err}")
+    finally:
+        access_log.setLevel(level)
+
+
 async def run_stack(settings: Settings, *, host: str, port: int, demo: bool) -> None:
     if not port_is_free(host, port):
         raise StartupError(
@@ -52,23 +72,14 @@ async def run_stack(settings: Settings, *, host: str, port: int, demo: bool) -> 
         while not server.started and not api_task.done():
             await asyncio.sleep(0.05)
         base = f"http://{host}:{port}"
+        if demo:
+            await _load_demo(base, admin_token)
+        _say(f"Dashboard  {base}/dashboard")
         _say(f"API        {base}/api/v1   (OpenAPI at {base}/docs)")
         _say(f"Temporal   {dev.address}   web UI {dev.ui_url}")
         _say(f"Data       {settings.data_dir.resolve()}")
-        _say(
-            f"Admin      token in {token_path}"
-            + (" (created now)" if created else "")
-            + f"; use it as: Authorization: Bearer $(cat {token_path})"
-        )
-        if demo:
-            from recall.demo import load_demo
-
-            headers = {"Authorization": f"Bearer {admin_token}"}
-            async with httpx.AsyncClient(
-                base_url=f"{base}/api/v1", timeout=30, headers=headers
-            ) as http:
-                loaded = await load_demo(http)
-            _say("Demo data loaded" if loaded else "Demo data skipped: the database is not empty")
+        _say(f"Admin      token in {token_path}" + (" (created now)" if created else "")
+             + f"; use it as: Authorization: Bearer $(cat {token_path})")
         _say("Press Ctrl-C to stop.")
         await api_task
         stop.set()

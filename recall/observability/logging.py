@@ -39,5 +39,5 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "temporalio.activity", "temporalio.workflow"):
+    for noisy in ("uvicorn.access", "temporalio.activity", "temporalio.workflow", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
