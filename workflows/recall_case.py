@@ -138,8 +138,8 @@ class RecallCaseWorkflow:
 
     async def _project(self) -> None:
         projection = CaseProjection(
-            state=copy.deepcopy(self.state),
-            changed_hazard_ids=sorted(self._changed_hazards),
+            state=copy.deepcopy(dataclasses.replace(self.state, hazards={})),
+            hazards=[copy.deepcopy(self.state.hazards[h]) for h in sorted(self._changed_hazards)],
             milestones=self.journal.take(),
         )
         self._changed_hazards = set()

@@ -185,10 +185,11 @@ class CloseCase:
 
 @dataclass
 class CaseProjection:
-    """What the read model needs after an event: the case row, changed hazards, new milestones."""
+    """What the read model needs after an event: the case row, changed hazards, new milestones.
+    `state` comes without its hazards, so an event costs the same however many a case has."""
 
     state: CaseState
-    changed_hazard_ids: list[str]
+    hazards: list[HazardState]
     milestones: list[MilestoneEvent]
 
 

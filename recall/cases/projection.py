@@ -104,8 +104,7 @@ async def project_case(session: AsyncSession, p: CaseProjection) -> None:
     await session.execute(
         update(Case).where(Case.id == state.case_id, Case.version < version).values(**values)
     )
-    for hazard_id in p.changed_hazard_ids:
-        h = state.hazards[hazard_id]
+    for h in p.hazards:
         result = await session.execute(
             update(Hazard)
             .where(Hazard.id == h.id, Hazard.version < version)

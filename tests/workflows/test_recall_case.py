@@ -385,7 +385,7 @@ async def test_projection_is_idempotent_when_an_activity_is_retried(case_env) ->
     state = await h.query(W.snapshot)
     replay = s.CaseProjection(
         state=state,
-        changed_hazard_ids=["hz_r"],
+        hazards=[state.hazards["hz_r"]],
         milestones=[
             s.MilestoneEvent(
                 seq=state.seq,
@@ -406,7 +406,7 @@ async def test_projection_is_idempotent_when_an_activity_is_retried(case_env) ->
     # an older event never overwrites a newer one
     older = s.CaseProjection(
         state=s.CaseState(**{**state.__dict__, "stage": "reported", "seq": 1}),
-        changed_hazard_ids=[],
+        hazards=[],
         milestones=[],
     )
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="gt_1_2"))
