@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -131,8 +132,10 @@ class StandardWorkflow:
 
     async def _project(self) -> None:
         projection = StandardProjection(
-            state=copy.deepcopy(self.state),
-            changed_comment_ids=sorted(self._changed_comments),
+            state=copy.deepcopy(dataclasses.replace(self.state, comments={})),
+            comments=[
+                copy.deepcopy(self.state.comments[c]) for c in sorted(self._changed_comments)
+            ],
             milestones=self.journal.take(),
         )
         self._changed_comments = set()

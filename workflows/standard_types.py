@@ -124,8 +124,9 @@ class BallotStandard:
 
 @dataclass
 class StandardProjection:
-    """What the read model needs after an event: the standard row, changed comments, milestones."""
+    """What the read model needs after an event: the standard row, changed comments, milestones.
+    `state` comes without its comments, so an event costs the same however many came in."""
 
     state: StandardState
-    changed_comment_ids: list[str]
+    comments: list[CommentState]
     milestones: list[MilestoneEvent]

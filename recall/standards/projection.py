@@ -59,8 +59,8 @@ async def project_standard(session: AsyncSession, p: StandardProjection) -> None
     values = _standard_values(state)
     values["updated_at"] = p.milestones[-1].at if p.milestones else state.created_at
     await upsert_versioned(session, Standard, values, version)
-    for comment_id in p.changed_comment_ids:
-        comment = _comment_values(state.standard_id, state.comments[comment_id])
+    for changed in p.comments:
+        comment = _comment_values(state.standard_id, changed)
         await upsert_versioned(session, StandardComment, comment, version)
     await insert_milestones(session, "standard", state.standard_id, p.milestones)
     await session.commit()

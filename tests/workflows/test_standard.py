@@ -433,7 +433,7 @@ async def test_projection_is_idempotent_when_an_activity_is_retried(std_env) -> 
     state = await h.query(W.snapshot)
     again = StandardProjection(
         state=state,
-        changed_comment_ids=["cmt_1"],
+        comments=[state.comments["cmt_1"]],
         milestones=[
             MilestoneEvent(
                 seq=state.seq, at=state.created_at, kind="comment_received", stage="40.20", actor=A
