@@ -1,5 +1,6 @@
 """Settings read from RECALL_* environment variables (nested groups use a double underscore)."""
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,9 @@ class DeadlineSettings(BaseModel):
     progress_report_days: int = Field(30, ge=1)
     summary_working_days: int = Field(15, ge=0)
     utc_offset_hours: int = 8
+    # e.g. RECALL_DEADLINES__HOLIDAYS='["2026-10-01","2026-10-02"]'
+    holidays: list[date] = []
+    extra_workdays: list[date] = []
 
 
 class Settings(BaseSettings):

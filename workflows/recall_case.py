@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from recall.rules import case_rules
     from recall.rules.case_rules import RuleViolation
     from recall.rules.risk import RISK_LEVELS, risk_level
-    from recall.rules.working_days import add_days, add_working_days
+    from recall.rules.working_days import add_days
     from workflows.chain import REPORT_TO_SIGNAL, MemberStatus, ReportTo, report_status
     from workflows.journal import Journal, check, time_to_continue_as_new
     from workflows.shared import (
@@ -93,16 +93,12 @@ class RecallCaseWorkflow:
         s, d = self.state, self.deadlines
         overdue = set(s.overdue_items)
         if s.decision in case_rules.RECALL_DECISIONS and s.plan is None and "plan" not in overdue:
-            return "plan", add_working_days(
-                s.decided_at, d.plan_working_days, utc_offset_hours=d.utc_offset_hours
-            )
+            return "plan", d.working_days_after(s.decided_at, d.plan_working_days)
         if s.stage == "remediating" and "progress_report" not in overdue:
             since = s.last_progress_at or s.plan.accepted_at
             return "progress_report", add_days(since, d.progress_report_days)
         if s.stage == "verified" and "summary_report" not in overdue:
-            return "summary_report", add_working_days(
-                s.verified_at, d.summary_working_days, utc_offset_hours=d.utc_offset_hours
-            )
+            return "summary_report", d.working_days_after(s.verified_at, d.summary_working_days)
         return None
 
     async def _mark_overdue(self, item: str, due: datetime) -> None:

@@ -5,7 +5,9 @@ nothing from the web or database layers.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+
+from recall.rules.working_days import add_working_days
 
 TASK_QUEUE = "recall"
 
@@ -20,6 +22,17 @@ class Deadlines:
     progress_report_days: int = 30
     summary_working_days: int = 15
     utc_offset_hours: int = 8
+    holidays: list[date] = field(default_factory=list)  # public holidays (法定节假日)
+    extra_workdays: list[date] = field(default_factory=list)  # make-up workdays (调休)
+
+    def working_days_after(self, start: datetime, days: int) -> datetime:
+        return add_working_days(
+            start,
+            days,
+            holidays=frozenset(self.holidays),
+            extra_workdays=frozenset(self.extra_workdays),
+            utc_offset_hours=self.utc_offset_hours,
+        )
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 import contextlib
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -445,3 +445,17 @@ async def test_continue_as_new_keeps_hazards_and_a_pending_deadline(case_env) ->
         *["hazard_identified"] * 15,
         "overdue",
     ]
+
+
+async def test_public_holidays_push_the_plan_deadline(case_env) -> None:  # noqa: ANN001
+    env = case_env["env"]
+    today = (await env.get_current_time()).astimezone(timezone(timedelta(hours=8))).date()
+    national_days = [today + timedelta(days=n) for n in range(1, 11)]  # ten days off
+    h = await case_env["open"](deadlines=s.Deadlines(holidays=national_days))
+    await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
+    await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
+    await env.sleep(timedelta(days=17))  # past 10 working days without the holidays
+    assert (await h.query(W.snapshot)).overdue_items == []
+    await env.sleep(timedelta(days=10))
+    [notice] = await case_env["webhook"].wait_for(1)
+    assert notice["item"] == "plan"
