@@ -76,6 +76,10 @@ def may_register_enterprise(p: Principal, region_code: str) -> bool:
     return in_regions(p, region_code)
 
 
+def may_manage_tokens(p: Principal) -> bool:
+    return p.is_admin
+
+
 def may_import_notices(p: Principal) -> bool:
     return p.role in ("admin", "regulator")
 

@@ -1,15 +1,83 @@
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 
-from recall.auth import permissions
-from recall.auth.models import AuditEntry
+from recall.auth import permissions, tokens
+from recall.auth.models import ApiToken, AuditEntry
 from recall.common.pagination import Cursor, Limit, Page, keyset_page
+from recall.common.types import utcnow
 from recall.deps import SessionDep, require
+from recall.errors import NotFound
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["tokens and audit"])
+ADMINS_ONLY = [require(permissions.may_manage_tokens, "only an admin manages tokens")]
+
+
+class TokenIn(BaseModel):
+    role: Literal["admin", "regulator", "enterprise", "association"]
+    name: str = Field(min_length=1, max_length=200)
+    regions: list[str] = Field(default_factory=list, description="a regulator's region codes")
+    enterprise_id: str | None = None
+    association_id: str | None = None
+    expires_in_days: float | None = Field(None, gt=0, description="default: never")
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    role: str
+    regions: list[str]
+    enterprise_id: str | None
+    association_id: str | None
+    hint: str = Field(description="the first characters of the token, to tell tokens apart")
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="shown this once; only its hash is kept")
+
+
+@router.post("/tokens", status_code=201, response_model=NewTokenOut, dependencies=ADMINS_ONLY)
+async def create_token(body: TokenIn, session: SessionDep):
+    """The same as `recall token create`."""
+    expires = timedelta(days=body.expires_in_days) if body.expires_in_days else None
+    row, token = await tokens.create_token(
+        session,
+        role=body.role,
+        name=body.name,
+        regions=body.regions,
+        enterprise_id=body.enterprise_id,
+        association_id=body.association_id,
+        expires_in=expires,
+    )
+    return NewTokenOut(**TokenOut.model_validate(row).model_dump(), token=token)
+
+
+@router.get("/tokens", response_model=Page[TokenOut], dependencies=ADMINS_ONLY)
+async def list_tokens(session: SessionDep, limit: Limit = 50, cursor: Cursor = None):
+    items, next_cursor = await keyset_page(
+        session, select(ApiToken), [ApiToken.created_at, ApiToken.id], limit=limit, cursor=cursor
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.post("/tokens/{token_id}/revocation", response_model=TokenOut, dependencies=ADMINS_ONLY)
+async def revoke_token(token_id: str, session: SessionDep):
+    """Revoke at once: requests with it are answered 401 from now on."""
+    row = await session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"no token {token_id}")
+    if row.revoked_at is None:  # revoking twice changes nothing
+        row.revoked_at = utcnow()
+        await session.commit()
+    return row
 
 
 class AuditOut(BaseModel):

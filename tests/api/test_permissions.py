@@ -262,3 +262,43 @@ async def test_every_command_is_audited_with_actor_object_and_request_id(api, cl
     assert trail[0]["actor"] == "regulator:李监管"
     mine = (await ok(await api.get("/audit", params={"actor": "李监管"})))["items"]
     assert len(mine) == 1 and mine[0]["detail"] == f"no case {case['id']}"
+
+
+async def test_admins_manage_tokens_over_http(api, client_as, stack) -> None:  # noqa: ANN001
+    await ok(api.post("/regions", json={"code": "330702", "name": "婺城区"}), 201)
+    made = await ok(
+        api.post(
+            "/tokens",
+            json={
+                "role": "regulator",
+                "name": "王监管",
+                "regions": ["330702"],
+                "expires_in_days": 30,
+            },
+        ),
+        201,
+    )
+    assert made["token"].startswith("rct_") and made["expires_at"]
+    r = await api.post("/tokens", json={"role": "regulator", "name": "x"})
+    assert r.status_code == 422 and r.json()["field"] == "region"
+    listed = (await ok(api.get("/tokens")))["items"]
+    assert made["id"] in {t["id"] for t in listed}
+    assert all("token" not in t for t in listed)  # never shown again
+
+    regulator = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=stack["app"]),
+        base_url="http://test/api/v1",
+        headers={"Authorization": f"Bearer {made['token']}"},
+    )
+    async with regulator:
+        assert (await regulator.get("/cases")).status_code == 200
+        assert (await regulator.get("/tokens")).status_code == 403
+        assert (
+            await regulator.post("/tokens", json={"role": "admin", "name": "me"})
+        ).status_code == 403
+        revoked = await ok(api.post(f"/tokens/{made['id']}/revocation"))
+        assert revoked["revoked_at"]
+        assert (await regulator.get("/cases")).status_code == 401
+    again = await ok(api.post(f"/tokens/{made['id']}/revocation"))
+    assert again["revoked_at"] == revoked["revoked_at"]
+    assert (await api.post("/tokens/tok_nope/revocation")).status_code == 404
