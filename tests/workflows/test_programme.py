@@ -11,6 +11,7 @@ from temporalio.service import RPCError
 
 from recall.common.models import Milestone
 from recall.programmes.models import Programme
+from tests.api.eventually import eventually
 from tests.conftest import running_worker
 from tests.workflows.helpers import seed_reference
 from workflows.chain import (
@@ -36,16 +37,23 @@ async def programme_env(time_env, db):  # noqa: ANN001
 
     async def start(cases: dict[str, tuple[int, int, str]], **input_kwargs):  # noqa: ANN202
         pid = f"prg_{uuid.uuid4().hex[:12]}"
-        state = ProgrammeState(programme_id=pid, title="巴克球产业提升",
-                               industry_code="magnetic-toys", region_codes=["330702"],
-                               created_by=A)
+        state = ProgrammeState(
+            programme_id=pid,
+            title="巴克球产业提升",
+            industry_code="magnetic-toys",
+            region_codes=["330702"],
+            created_by=A,
+        )
         state.members["case"] = {
             cid: MemberStatus("case", cid, stage, hazards=total, open_hazards=open_)
             for cid, (total, open_, stage) in cases.items()
         }
         handle = await time_env.client.start_workflow(
-            P.run, ProgrammeInput(state=state, **input_kwargs), id=programme_workflow_id(pid),
-            task_queue=task_queue)
+            P.run,
+            ProgrammeInput(state=state, **input_kwargs),
+            id=programme_workflow_id(pid),
+            task_queue=task_queue,
+        )
         await handle.execute_update(P.start, StartProgramme(actor=A))
         handles.append(handle)
         return handle
@@ -63,11 +71,7 @@ async def stage_of(handle) -> str:  # noqa: ANN001
 
 async def settle(handle, expected: str) -> None:  # noqa: ANN001
     """Signals are taken in the workflow's own time; a query waits for none, so ask until."""
-    for _ in range(200):
-        if await stage_of(handle) == expected:
-            return
-        await handle.query(P.snapshot)
-    assert await stage_of(handle) == expected
+    await eventually(lambda: stage_of(handle), lambda stage: stage == expected)
 
 
 async def report(handle, kind: str, member_id: str, status: str, **counts) -> None:  # noqa: ANN001
@@ -99,9 +103,15 @@ async def test_the_chain_advances_as_members_report(programme_env) -> None:  # n
     assert [s.status for s in state.stages] == ["complete"] * 4
     async with programme_env["db"]() as session:
         row = await session.get(Programme, state.programme_id)
-        kinds = list((await session.execute(
-            select(Milestone.kind).where(Milestone.subject_id == state.programme_id)
-            .order_by(Milestone.seq))).scalars())
+        kinds = list(
+            (
+                await session.execute(
+                    select(Milestone.kind)
+                    .where(Milestone.subject_id == state.programme_id)
+                    .order_by(Milestone.seq)
+                )
+            ).scalars()
+        )
     assert row.stage == "completed" and row.association_ids == ["asn_1"]
     assert kinds.count("stage_complete") == 4 and kinds[-1] == "completed"
 
@@ -132,8 +142,9 @@ async def test_refusals(programme_env) -> None:  # noqa: ANN001
 
 
 async def test_continue_as_new_keeps_members_waivers_and_every_signal(programme_env) -> None:  # noqa: ANN001
-    h = await programme_env["start"]({"case_a": (50, 50, "remediating")},
-                                     continue_as_new_after_events=40)
+    h = await programme_env["start"](
+        {"case_a": (50, 50, "remediating")}, continue_as_new_after_events=40
+    )
     first_run = (await h.describe()).run_id
     await h.execute_update(P.waive, WaiveStage(A, "brand_cultivation", "已获证"))
     await h.execute_update(P.link_member, LinkMember("association", "asn_1", A))

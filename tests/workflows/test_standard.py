@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 
 from recall.common.models import Milestone
 from recall.standards.models import Standard, StandardComment
+from tests.api.eventually import eventually
 from tests.conftest import running_worker
 from tests.workflows.helpers import seed_reference
 from tests.workflows.standard_helpers import DRAFTERS, seed_programme, start_standard
@@ -382,10 +383,8 @@ async def test_it_reports_every_stage_change_to_its_programmes(std_env) -> None:
 
 async def received(rec, expected: list[str]) -> None:  # noqa: ANN001
     """Signals arrive in the recorder's own time: ask until it has them all."""
-    for _ in range(200):
-        if await rec.query(ProgrammeRecorder.received) == expected:
-            return
-    assert await rec.query(ProgrammeRecorder.received) == expected
+    got = await eventually(lambda: rec.query(ProgrammeRecorder.received), lambda r: r == expected)
+    assert got == expected
 
 
 async def test_continue_as_new_keeps_the_comment_period_and_loses_nothing(std_env) -> None:  # noqa: ANN001
