@@ -1,27 +1,17 @@
 """Writes the case read model from workflow events. Every write is keyed by the event sequence,
 so a retried activity changes nothing twice and an older event never overwrites a newer one."""
 
-import dataclasses
 from datetime import timedelta, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.cases.models import Case, CaseEnterprise, Hazard
-from recall.common.projection import insert_milestones
-from recall.common.sql import insert_ignore, next_counter
+from recall.common.projection import insert_milestones, jsonable, upsert_versioned
+from recall.common.sql import next_counter
 from recall.reports.models import DefectReport
 from recall.rules.case_rules import correction_rate
 from workflows.shared import CaseProjection, CaseState, HazardState
-
-
-def _jsonable(obj) -> dict | None:  # noqa: ANN001
-    if obj is None:
-        return None
-    out = {}
-    for key, value in dataclasses.asdict(obj).items():
-        out[key] = value.isoformat() if hasattr(value, "isoformat") else value
-    return out
 
 
 def _case_values(state: CaseState) -> dict:
@@ -29,10 +19,10 @@ def _case_values(state: CaseState) -> dict:
     return {
         "title": state.title,
         "stage": state.stage,
-        "risk": _jsonable(state.risk),
+        "risk": jsonable(state.risk),
         "decision": state.decision,
         "decision_reason": state.decision_reason,
-        "plan": _jsonable(plan),
+        "plan": jsonable(plan),
         "units_corrected": state.units_corrected,
         "correction_rate": correction_rate(
             state.units_corrected, plan.units_affected if plan else None
@@ -105,22 +95,15 @@ async def project_case(session: AsyncSession, p: CaseProjection) -> None:
         update(Case).where(Case.id == state.case_id, Case.version < version).values(**values)
     )
     for h in p.hazards:
-        result = await session.execute(
-            update(Hazard)
-            .where(Hazard.id == h.id, Hazard.version < version)
-            .values(**_hazard_values(h), version=version)
-        )
-        if result.rowcount == 0:
-            row = {
-                "id": h.id,
-                "case_id": state.case_id,
-                "enterprise_id": h.enterprise_id,
-                "industry_code": state.industry_code,
-                "region_code": state.region_code,
-                "identified_at": h.identified_at,
-                "version": version,
-                **_hazard_values(h),
-            }
-            await session.execute(insert_ignore(session, Hazard, ["id"])([row]))
+        row = {
+            "id": h.id,
+            "case_id": state.case_id,
+            "enterprise_id": h.enterprise_id,
+            "industry_code": state.industry_code,
+            "region_code": state.region_code,
+            "identified_at": h.identified_at,
+            **_hazard_values(h),
+        }
+        await upsert_versioned(session, Hazard, row, version)
     await insert_milestones(session, "case", state.case_id, p.milestones)
     await session.commit()

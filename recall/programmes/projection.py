@@ -1,12 +1,10 @@
 """Writes the programme read model from its workflow's events."""
 
-import dataclasses
-
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.cases.models import Case
-from recall.common.projection import insert_milestones, upsert_versioned
+from recall.common.projection import insert_milestones, jsonable, upsert_versioned
 from recall.common.sql import insert_ignore
 from recall.programmes.models import Programme, ProgrammeMember, ProgrammeRegion
 from workflows.chain import ProgrammeProjection
@@ -29,11 +27,7 @@ async def project_programme(session: AsyncSession, p: ProgrammeProjection) -> No
         "industry_code": s.industry_code,
         "stage": s.stage,
         "stage_since": _stage_since(s),
-        "stages": [
-            {k: (v.isoformat() if hasattr(v, "isoformat") else v)
-             for k, v in dataclasses.asdict(stage).items()}
-            for stage in s.stages
-        ],
+        "stages": [jsonable(stage) for stage in s.stages],
         "case_ids": list(members.get("case", {})),
         "association_ids": list(members.get("association", {})),
         "standard_ids": list(members.get("standard", {})),
@@ -52,15 +46,20 @@ async def project_programme(session: AsyncSession, p: ProgrammeProjection) -> No
         )
     member_rows = [
         {"programme_id": s.programme_id, "kind": kind, "member_id": member_id}
-        for kind, by_id in members.items() for member_id in by_id
+        for kind, by_id in members.items()
+        for member_id in by_id
     ]
     if member_rows:
-        await session.execute(insert_ignore(
-            session, ProgrammeMember, ["programme_id", "kind", "member_id"])(member_rows))
+        await session.execute(
+            insert_ignore(session, ProgrammeMember, ["programme_id", "kind", "member_id"])(
+                member_rows
+            )
+        )
     case_ids = list(members.get("case", {}))
     if case_ids:
         await session.execute(
-            update(Case).where(Case.id.in_(case_ids), Case.programme_id.is_(None))
+            update(Case)
+            .where(Case.id.in_(case_ids), Case.programme_id.is_(None))
             .values(programme_id=s.programme_id)
         )
     await insert_milestones(session, "programme", s.programme_id, p.milestones)

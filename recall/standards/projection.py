@@ -2,22 +2,12 @@
 sequence, so a retried activity changes nothing twice and an older event never overwrites a
 newer one; comments are upserted by id with the same version."""
 
-import dataclasses
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from recall.common.projection import insert_milestones, upsert_versioned
+from recall.common.projection import insert_milestones, jsonable, upsert_versioned
 from recall.standards.models import Standard, StandardComment
 from workflows.chain import standard_workflow_id
-from workflows.standard_types import BallotState, CommentState, StandardProjection, StandardState
-
-
-def _ballot(ballot: BallotState | None) -> dict | None:
-    if ballot is None:
-        return None
-    out = dataclasses.asdict(ballot)
-    out["at"] = ballot.at.isoformat()
-    return out
+from workflows.standard_types import CommentState, StandardProjection, StandardState
 
 
 def _standard_values(state: StandardState) -> dict:
@@ -31,7 +21,7 @@ def _standard_values(state: StandardState) -> dict:
         "drafters": list(state.drafters),
         "comment_period_days": state.comment_period_days,
         "comment_period_ends_at": state.comment_period_ends_at,
-        "ballot": _ballot(state.ballot),
+        "ballot": jsonable(state.ballot),
         "published_at": state.published_at,
         "workflow_id": standard_workflow_id(state.standard_id),
         "created_by": state.created_by,
