@@ -2,7 +2,6 @@
 
 Routes hand in the case row their permission guard already loaded (recall.cases.access)."""
 
-from datetime import timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +15,7 @@ from recall.common.ids import IdFactory
 from recall.common.models import Milestone
 from recall.common.pagination import keyset_page
 from recall.common.rows import columns
-from recall.common.types import utcnow
+from recall.common.types import in_the_future
 from recall.engine import WorkflowEngine
 from recall.errors import Conflict, Forbidden, InvalidField, InvalidTransition
 from recall.observability.context import bind_case
@@ -227,7 +226,7 @@ async def add_hazard(
             f"enterprise {data.enterprise_id} is not one of case {case.number}'s enterprises",
             field="enterprise_id",
         )
-    if data.identified_at and data.identified_at > utcnow() + timedelta(minutes=5):
+    if in_the_future(data.identified_at):
         raise InvalidField("identified_at is in the future", field="identified_at")
     hazard_id = ids.new("hz")
     arg = shared.AddHazard(
@@ -259,7 +258,7 @@ async def eliminate_hazard(
     hazard: Hazard,
     data: EliminationIn,
 ) -> dict:
-    if data.eliminated_at and data.eliminated_at > utcnow() + timedelta(minutes=5):
+    if in_the_future(data.eliminated_at):
         raise InvalidField("eliminated_at is in the future", field="eliminated_at")
     hazard_id = hazard.id
     arg = shared.EliminateHazard(

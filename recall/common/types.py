@@ -3,7 +3,7 @@
 import hashlib
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -35,6 +35,14 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def in_the_future(moment: datetime | None) -> bool:
+    """A time a person gave that has not happened yet (allowing for a clock a little ahead)."""
+    return moment is not None and moment > utcnow() + CLOCK_SKEW
 
 
 def _b32(n: int, length: int) -> str:

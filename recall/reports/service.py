@@ -1,6 +1,5 @@
 """Defect reports: filed by people or imported from overseas notices."""
 
-from datetime import timedelta
 
 from sqlalchemy import false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +9,7 @@ from recall.auth.principal import Principal
 from recall.common.ids import IdFactory
 from recall.common.pagination import keyset_page
 from recall.common.sql import json_array_contains
-from recall.common.types import utcnow
+from recall.common.types import in_the_future, utcnow
 from recall.errors import Forbidden, InvalidField
 from recall.reference.models import Enterprise
 from recall.reference.service import require_industry, require_region
@@ -65,7 +64,7 @@ async def create_report(
             field="hazard_category",
         )
     now = utcnow()
-    if data.received_at and data.received_at > now + timedelta(minutes=5):
+    if in_the_future(data.received_at):
         raise InvalidField("received_at is in the future", field="received_at")
     report_id = ids.new("dr")
     if (existing := await session.get(DefectReport, report_id)) is not None:

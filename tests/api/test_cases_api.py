@@ -155,6 +155,13 @@ async def test_refusals_are_answered_as_the_contract_says(api: httpx.AsyncClient
         "enterprise_id": data["enterprises"][0]["id"], "category": "ingestion",
         "description": "x", "identified_at": "2999-01-01T00:00:00+08:00"})
     assert r.status_code == 422 and r.json()["field"] == "identified_at"
+    r = await api.post(f"{url}/hazards/{found['id']}/elimination", json={
+        "evidence": "x", "eliminated_at": "2999-01-01T00:00:00+08:00"})
+    assert r.status_code == 422 and r.json()["field"] == "eliminated_at"
+    r = await api.post("/defect-reports", json={
+        "source": "media", "product": "p", "description": "d", "industry_code": "magnetic-toys",
+        "region_code": "330702", "received_at": "2999-01-01T00:00:00+08:00"})
+    assert r.status_code == 422 and r.json()["field"] == "received_at"
     r = await api.post(f"{url}/hazards/hz_nope/elimination", json={"evidence": "x"})
     assert r.status_code == 404
     r = await api.get("/cases/case_nope")
