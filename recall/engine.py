@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Awaitable
 from typing import TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
@@ -41,8 +42,9 @@ def refusal_to_error(err: WorkflowUpdateFailedError) -> DomainError:
 
 
 class WorkflowEngine:
-    def __init__(self, client: Client, *, task_queue: str, timeout: float,
-                 case_deadlines: Deadlines):
+    def __init__(
+        self, client: Client, *, task_queue: str, timeout: float, case_deadlines: Deadlines
+    ):
         self.client = client
         self.task_queue = task_queue
         self.timeout = timeout
@@ -68,9 +70,23 @@ class WorkflowEngine:
                 raise EngineUnavailable(f"the workflow engine is busy: {err}") from None
             raise
 
-    async def start(self, run, input, *, workflow_id: str, update, arg, update_id: str):  # noqa: ANN001, ANN201
+    async def start(
+        self,
+        run,
+        input,
+        *,
+        workflow_id: str,
+        update,
+        arg,
+        update_id: str,  # noqa: ANN001, ANN201
+        reader: AsyncSession,
+    ):
         """Start a workflow (or find it running) and wait for its first update: the update
-        returns once the read model is written, so a read right after shows it."""
+        returns once the read model is written, so a read right after shows it.
+
+        `reader` is the request's session: its read transaction ends first, or (on SQLite) the
+        read after the command would still see the database as it was before."""
+        await reader.rollback()
         start = WithStartWorkflowOperation(
             run,
             input,
@@ -85,6 +101,16 @@ class WorkflowEngine:
             )
         )
 
-    async def command(self, workflow_id: str, update, arg, *, update_id: str):  # noqa: ANN001, ANN201
+    async def command(
+        self,
+        workflow_id: str,
+        update,
+        arg,
+        *,
+        update_id: str,  # noqa: ANN001, ANN201
+        reader: AsyncSession,
+    ):
+        """One Update, as `start` does it; `reader` as there."""
+        await reader.rollback()
         handle = self.client.get_workflow_handle(workflow_id)
         return await self._within_deadline(handle.execute_update(update, arg, id=update_id))

@@ -85,7 +85,6 @@ async def create_association(
         created_by=principal.actor,
         programme_ids=[data.programme_id] if data.programme_id else [],
     )
-    await session.rollback()  # end the read transaction: the workflow writes through its own
     await engine.start(
         AssociationWorkflow.run,
         state,
@@ -93,6 +92,7 @@ async def create_association(
         update=AssociationWorkflow.create,
         arg=CreateMember(actor=principal.actor),
         update_id=ids.update_id("create"),
+        reader=session,
     )
     if data.programme_id is not None:
         await link_member(
@@ -102,6 +102,7 @@ async def create_association(
             member_id=association_id,
             actor=principal.actor,
             update_id=ids.update_id("link"),
+            reader=session,
         )
     return await association_view(session, association_id)
 
@@ -116,7 +117,6 @@ async def transition(
     data: AssociationTransitionIn,
 ) -> dict:
     association_id = association.id
-    await session.rollback()
     await engine.command(
         association_workflow_id(association_id),
         AssociationWorkflow.transition,
@@ -127,6 +127,7 @@ async def transition(
             registration_no=data.registration_no,
         ),
         update_id=ids.update_id("transition"),
+        reader=session,
     )
     return await association_view(session, association_id)
 
@@ -144,7 +145,6 @@ async def link_existing(
     programme_id = programme.id
     if await session.get(Association, association_id) is None:
         raise InvalidField(f"unknown association '{association_id}'", field="association_id")
-    await session.rollback()
     await link_member(
         engine,
         programme_id=programme_id,
@@ -152,6 +152,7 @@ async def link_existing(
         member_id=association_id,
         actor=principal.actor,
         update_id=ids.update_id("link"),
+        reader=session,
     )
     return await programme_view(session, programme_id)
 

@@ -2,7 +2,6 @@
 
 Routes hand in the case row their permission guard already loaded (recall.cases.access)."""
 
-
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -137,7 +136,6 @@ async def open_case(
         defect_report_ids=report_ids,
         created_by=principal.actor,
     )
-    await session.rollback()  # end the read transaction: the workflow writes through its own
     number = await engine.start(
         RecallCaseWorkflow.run,
         shared.CaseInput(state=state, deadlines=engine.case_deadlines),
@@ -145,6 +143,7 @@ async def open_case(
         update=RecallCaseWorkflow.open,
         arg=shared.OpenCase(actor=principal.actor),
         update_id=ids.update_id("open"),
+        reader=session,
     )
     bind_case(number)
     return await case_view(session, case_id)
@@ -168,8 +167,9 @@ async def command(
     case_id = case.id
     if case.stage in TERMINAL_STAGES:
         raise InvalidTransition(f"case {case.number} is {case.stage}; nothing more can be changed")
-    await session.rollback()  # end the read transaction (and expire `case`): the workflow writes
-    await engine.command(shared.case_workflow_id(case_id), update, arg, update_id=update_id)
+    await engine.command(
+        shared.case_workflow_id(case_id), update, arg, update_id=update_id, reader=session
+    )
     return await case_view(session, case_id)
 
 

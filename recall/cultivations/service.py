@@ -79,7 +79,6 @@ async def create_cultivation(
         tier=data.tier,
         created_by=principal.actor,
     )
-    await session.rollback()  # end the read transaction: the workflow writes through its own
     await engine.start(
         BrandCultivationWorkflow.run,
         state,
@@ -87,6 +86,7 @@ async def create_cultivation(
         update=BrandCultivationWorkflow.create,
         arg=CreateMember(actor=principal.actor),
         update_id=ids.update_id("create"),
+        reader=session,
     )
     await link_member(
         engine,
@@ -95,6 +95,7 @@ async def create_cultivation(
         member_id=cultivation_id,
         actor=principal.actor,
         update_id=ids.update_id("link"),
+        reader=session,
     )
     return await cultivation_view(session, cultivation_id)
 
@@ -114,7 +115,6 @@ async def transition(
             CULTIVATION.check(f"brand cultivation {cultivation_id}", cultivation.stage, data.to, {})
         except RuleViolation as violation:
             raise InvalidTransition(violation.message) from None
-    await session.rollback()
     await engine.command(
         cultivation_workflow_id(cultivation_id),
         BrandCultivationWorkflow.transition,
@@ -125,6 +125,7 @@ async def transition(
             certificate_no=data.certificate_no,
         ),
         update_id=ids.update_id("transition"),
+        reader=session,
     )
     return await cultivation_view(session, cultivation_id)
 

@@ -45,11 +45,17 @@ def _programme_scope(programme_id_column, f: DashboardFilter) -> list:  # noqa: 
     """Where-clauses that keep chain things whose programme is in the industry and region."""
     clauses = []
     if f.industry:
-        clauses.append(programme_id_column.in_(
-            select(Programme.id).where(Programme.industry_code == f.industry)))
+        clauses.append(
+            programme_id_column.in_(
+                select(Programme.id).where(Programme.industry_code == f.industry)
+            )
+        )
     if f.region:
-        clauses.append(programme_id_column.in_(
-            select(ProgrammeRegion.programme_id).where(ProgrammeRegion.region_code == f.region)))
+        clauses.append(
+            programme_id_column.in_(
+                select(ProgrammeRegion.programme_id).where(ProgrammeRegion.region_code == f.region)
+            )
+        )
     return clauses
 
 
@@ -66,8 +72,7 @@ def _month_key(value: datetime | str | None) -> str | None:
     return value.strftime("%Y-%m") if isinstance(value, datetime) else value
 
 
-async def _median_days(session: AsyncSession, f: DashboardFilter,
-                       eliminated: int) -> float | None:
+async def _median_days(session: AsyncSession, f: DashboardFilter, eliminated: int) -> float | None:
     """The median of days_to_eliminate over the eliminated hazards in scope: the middle value or
     the two middle ones, read in days order off ix_hazards_eliminated_days rather than sorting
     them all (percentile_cont). `eliminated` counts those hazards; the ones without days (none
@@ -75,17 +80,30 @@ async def _median_days(session: AsyncSession, f: DashboardFilter,
     where = [Hazard.status.in_(ELIMINATED), *_window(Hazard.eliminated_at, f)]
     # Missing days sort first in descending order: one row off the end of the index says whether
     # any are missing, and only then are they counted.
-    last = _hazard_scope(select(Hazard.days_to_eliminate).where(*where), f).order_by(
-        Hazard.days_to_eliminate.desc().nulls_first()).limit(1)
+    last = (
+        _hazard_scope(select(Hazard.days_to_eliminate).where(*where), f)
+        .order_by(Hazard.days_to_eliminate.desc().nulls_first())
+        .limit(1)
+    )
     count = eliminated
     if eliminated and (await session.execute(last)).scalar() is None:
-        count -= (await session.execute(_hazard_scope(select(func.count()).where(
-            *where, Hazard.days_to_eliminate.is_(None)), f))).scalar()
+        count -= (
+            await session.execute(
+                _hazard_scope(
+                    select(func.count()).where(*where, Hazard.days_to_eliminate.is_(None)), f
+                )
+            )
+        ).scalar()
     if not count:
         return None
-    middle = _hazard_scope(select(Hazard.days_to_eliminate).where(
-        *where, Hazard.days_to_eliminate.is_not(None)), f).order_by(
-        Hazard.days_to_eliminate).offset((count - 1) // 2).limit(2 - count % 2)
+    middle = (
+        _hazard_scope(
+            select(Hazard.days_to_eliminate).where(*where, Hazard.days_to_eliminate.is_not(None)), f
+        )
+        .order_by(Hazard.days_to_eliminate)
+        .offset((count - 1) // 2)
+        .limit(2 - count % 2)
+    )
     values = list((await session.execute(middle)).scalars())
     if session.bind.dialect.name == "postgresql":  # as percentile_cont(0.5) interpolates
         return round(values[0] + (values[-1] - values[0]) * 0.5, 2)
@@ -101,8 +119,9 @@ async def _counts_by(session: AsyncSession, column, stmt: Select, keys) -> dict[
 
 def _hazard_count(f: DashboardFilter, *where):  # noqa: ANN202
     """A count that names its status in WHERE, so that it is read off a partial index."""
-    return _hazard_scope(select(func.count()).select_from(Hazard).where(*where),
-                         f).scalar_subquery()
+    return _hazard_scope(
+        select(func.count()).select_from(Hazard).where(*where), f
+    ).scalar_subquery()
 
 
 async def summary(session: AsyncSession, f: DashboardFilter) -> dict:
@@ -118,35 +137,49 @@ async def summary(session: AsyncSession, f: DashboardFilter) -> dict:
     if f.region:
         cases = cases.where(Case.region_code == f.region)
     cases_by_stage = await _counts_by(session, Case.stage, cases, STAGES)
-    overdue = (await session.execute(
-        cases.add_columns(func.count()).where(Case.overdue.is_(True)))).scalar()
+    overdue = (
+        await session.execute(cases.add_columns(func.count()).where(Case.overdue.is_(True)))
+    ).scalar()
 
     associations = select(func.count(distinct(Association.id))).where(
-        Association.status == "registered", *_window(Association.registered_at, f))
+        Association.status == "registered", *_window(Association.registered_at, f)
+    )
     if f.industry or f.region:
         members = select(ProgrammeMember.member_id).where(
             ProgrammeMember.kind == "association",
-            *_programme_scope(ProgrammeMember.programme_id, f))
+            *_programme_scope(ProgrammeMember.programme_id, f),
+        )
         associations = associations.where(Association.id.in_(members))
     associations_formed = (await session.execute(associations)).scalar()
 
-    standards = select().select_from(Standard).where(
-        Standard.stage_code == "60.60", *_window(Standard.published_at, f),
-        *_programme_scope(Standard.programme_id, f))
+    standards = (
+        select()
+        .select_from(Standard)
+        .where(
+            Standard.stage_code == "60.60",
+            *_window(Standard.published_at, f),
+            *_programme_scope(Standard.programme_id, f),
+        )
+    )
     standards_published = await _counts_by(session, Standard.kind, standards, STANDARD_KINDS)
 
     certified = select(func.count(distinct(BrandCultivation.enterprise_id))).where(
-        BrandCultivation.stage.in_(CERTIFIED), *_window(BrandCultivation.certified_at, f),
-        *_programme_scope(BrandCultivation.programme_id,
-                          DashboardFilter(industry=f.industry)))
+        BrandCultivation.stage.in_(CERTIFIED),
+        *_window(BrandCultivation.certified_at, f),
+        *_programme_scope(BrandCultivation.programme_id, DashboardFilter(industry=f.industry)),
+    )
     if f.region:
-        certified = certified.where(BrandCultivation.enterprise_id.in_(
-            select(Enterprise.id).where(Enterprise.region_code == f.region)))
+        certified = certified.where(
+            BrandCultivation.enterprise_id.in_(
+                select(Enterprise.id).where(Enterprise.region_code == f.region)
+            )
+        )
     brand_certified = (await session.execute(certified)).scalar()
 
     programmes = select().select_from(Programme).where(*_programme_scope(Programme.id, f))
-    programmes_by_stage = await _counts_by(session, Programme.stage, programmes,
-                                           (*PROGRAMME_STAGES, "completed"))
+    programmes_by_stage = await _counts_by(
+        session, Programme.stage, programmes, (*PROGRAMME_STAGES, "completed")
+    )
     return {
         "hazards_eliminated": eliminated,
         "hazards_open": open_,
@@ -168,14 +201,21 @@ async def hazards_by(session: AsyncSession, group_by: str, f: DashboardFilter) -
         eliminated_key = _month(dialect, Hazard.eliminated_at)
         open_key = _month(dialect, Hazard.identified_at)
     else:
-        column = {"industry": Hazard.industry_code, "region": Hazard.region_code,
-                  "category": Hazard.category}[group_by]
+        column = {
+            "industry": Hazard.industry_code,
+            "region": Hazard.region_code,
+            "category": Hazard.category,
+        }[group_by]
         eliminated_key = open_key = column
-    eliminated = _hazard_scope(select(eliminated_key, func.count()).where(
-        Hazard.status.in_(ELIMINATED), *_window(Hazard.eliminated_at, f)), f
+    eliminated = _hazard_scope(
+        select(eliminated_key, func.count()).where(
+            Hazard.status.in_(ELIMINATED), *_window(Hazard.eliminated_at, f)
+        ),
+        f,
     ).group_by(eliminated_key)
-    still_open = _hazard_scope(select(open_key, func.count()).where(
-        Hazard.status.in_(OPEN_HAZARD_STATUSES)), f).group_by(open_key)
+    still_open = _hazard_scope(
+        select(open_key, func.count()).where(Hazard.status.in_(OPEN_HAZARD_STATUSES)), f
+    ).group_by(open_key)
     rows: dict[str, dict] = {}
     for key, n in await session.execute(eliminated):
         key = _month_key(key) or ""
@@ -184,5 +224,3 @@ async def hazards_by(session: AsyncSession, group_by: str, f: DashboardFilter) -
         key = _month_key(key) or ""
         rows.setdefault(key, {"key": key, "eliminated": 0, "open": 0})["open"] = n
     return sorted(rows.values(), key=lambda r: r["key"])
-
-

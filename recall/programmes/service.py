@@ -31,8 +31,10 @@ from workflows.industry_programme import IndustryProgrammeWorkflow
 
 async def programme_view(session: AsyncSession, programme_id: str) -> dict:
     programme = await session.get(Programme, programme_id, populate_existing=True)
-    return {**columns(programme),
-            "milestones": await milestones_of(session, "programme", programme_id)}
+    return {
+        **columns(programme),
+        "milestones": await milestones_of(session, "programme", programme_id),
+    }
 
 
 async def _case_statuses(session: AsyncSession, cases: list[Case]) -> dict[str, MemberStatus]:
@@ -41,20 +43,29 @@ async def _case_statuses(session: AsyncSession, cases: list[Case]) -> dict[str, 
     total = func.count(Hazard.id)
     open_ = func.count(Hazard.id).filter(Hazard.status.in_(OPEN_HAZARD_STATUSES))
     rows = await session.execute(
-        select(Hazard.case_id, total, open_).where(Hazard.case_id.in_(ids))
-        .group_by(Hazard.case_id)
+        select(Hazard.case_id, total, open_).where(Hazard.case_id.in_(ids)).group_by(Hazard.case_id)
     )
     counts = {case_id: (t, o) for case_id, t, o in rows}
     return {
-        c.id: MemberStatus(kind="case", member_id=c.id, status=c.stage,
-                           hazards=counts.get(c.id, (0, 0))[0],
-                           open_hazards=counts.get(c.id, (0, 0))[1])
+        c.id: MemberStatus(
+            kind="case",
+            member_id=c.id,
+            status=c.stage,
+            hazards=counts.get(c.id, (0, 0))[0],
+            open_hazards=counts.get(c.id, (0, 0))[1],
+        )
         for c in cases
     }
 
 
-async def create_programme(*, session: AsyncSession, engine: WorkflowEngine,
-                           principal: Principal, ids: IdFactory, data: ProgrammeCreate) -> dict:
+async def create_programme(
+    *,
+    session: AsyncSession,
+    engine: WorkflowEngine,
+    principal: Principal,
+    ids: IdFactory,
+    data: ProgrammeCreate,
+) -> dict:
     await require_industry(session, data.industry_code, "industry_code")
     case_ids = list(dict.fromkeys(data.case_ids))
     stmt = scope_cases(select(Case).where(Case.id.in_(case_ids)), principal)
@@ -66,49 +77,78 @@ async def create_programme(*, session: AsyncSession, engine: WorkflowEngine,
     cases = [found[i] for i in case_ids]
     for case in cases:
         if case.industry_code != data.industry_code:
-            raise InvalidField(f"case {case.number} is in industry {case.industry_code}, not "
-                               f"{data.industry_code}", field="case_ids")
+            raise InvalidField(
+                f"case {case.number} is in industry {case.industry_code}, not {data.industry_code}",
+                field="case_ids",
+            )
         if case.programme_id and case.programme_id != programme_id:
-            raise Conflict(f"case {case.number} is already in programme {case.programme_id}",
-                           field="case_ids")
+            raise Conflict(
+                f"case {case.number} is already in programme {case.programme_id}", field="case_ids"
+            )
     regions = sorted({c.region_code for c in cases if c.region_code})
     if not permissions.may_run_programme(principal, regions):
-        raise Forbidden(f"a {principal.role} may not start a programme over regions "
-                        f"{', '.join(regions)}")
+        raise Forbidden(
+            f"a {principal.role} may not start a programme over regions {', '.join(regions)}"
+        )
     state = ProgrammeState(
-        programme_id=programme_id, title=data.title, industry_code=data.industry_code,
-        region_codes=regions, created_by=principal.actor,
+        programme_id=programme_id,
+        title=data.title,
+        industry_code=data.industry_code,
+        region_codes=regions,
+        created_by=principal.actor,
     )
     state.members["case"] = await _case_statuses(session, cases)
-    await session.rollback()
     await engine.start(
-        IndustryProgrammeWorkflow.run, ProgrammeInput(state=state),
+        IndustryProgrammeWorkflow.run,
+        ProgrammeInput(state=state),
         workflow_id=programme_workflow_id(programme_id),
-        update=IndustryProgrammeWorkflow.start, arg=StartProgramme(actor=principal.actor),
+        update=IndustryProgrammeWorkflow.start,
+        arg=StartProgramme(actor=principal.actor),
         update_id=ids.update_id("start"),
+        reader=session,
     )
     return await programme_view(session, programme_id)
 
 
-async def waive(*, session: AsyncSession, engine: WorkflowEngine, principal: Principal,
-                ids: IdFactory, programme: Programme, data: WaiverIn) -> dict:
+async def waive(
+    *,
+    session: AsyncSession,
+    engine: WorkflowEngine,
+    principal: Principal,
+    ids: IdFactory,
+    programme: Programme,
+    data: WaiverIn,
+) -> dict:
     programme_id = programme.id
-    await session.rollback()
     await engine.command(
-        programme_workflow_id(programme_id), IndustryProgrammeWorkflow.waive,
+        programme_workflow_id(programme_id),
+        IndustryProgrammeWorkflow.waive,
         WaiveStage(actor=principal.actor, stage=data.stage, reason=data.reason),
         update_id=ids.update_id("waive"),
+        reader=session,
     )
     return await programme_view(session, programme_id)
 
 
-async def list_programmes(*, session: AsyncSession, principal: Principal,  # noqa: ANN201
-                          industry: str | None, stage: str | None, limit: int,
-                          cursor: str | None):
+async def list_programmes(
+    *,
+    session: AsyncSession,
+    principal: Principal,  # noqa: ANN201
+    industry: str | None,
+    stage: str | None,
+    limit: int,
+    cursor: str | None,
+):
     stmt = scope_programmes(select(Programme), principal, session.bind.dialect.name)
     if industry:
         stmt = stmt.where(Programme.industry_code == industry)
     if stage:
         stmt = stmt.where(Programme.stage == stage)
-    return await keyset_page(session, stmt, [Programme.created_at, Programme.id], limit=limit,
-                             cursor=cursor, descending=True)
+    return await keyset_page(
+        session,
+        stmt,
+        [Programme.created_at, Programme.id],
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )

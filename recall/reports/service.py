@@ -1,6 +1,5 @@
 """Defect reports: filed by people or imported from overseas notices."""
 
-
 from sqlalchemy import false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 

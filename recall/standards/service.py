@@ -134,7 +134,6 @@ async def create_standard(
         created_by=principal.actor,
     )
     programme_id = programme.id
-    await session.rollback()  # end the read transaction: the workflow writes through its own
     await engine.start(
         StandardWorkflow.run,
         StandardInput(state=state),
@@ -142,6 +141,7 @@ async def create_standard(
         update=StandardWorkflow.create,
         arg=CreateStandard(actor=principal.actor),
         update_id=ids.update_id("create"),
+        reader=session,
     )
     await link_member(
         engine,
@@ -150,6 +150,7 @@ async def create_standard(
         member_id=standard_id,
         actor=principal.actor,
         update_id=ids.update_id("link"),
+        reader=session,
     )
     return await standard_view(session, standard_id)
 
@@ -169,8 +170,9 @@ async def _command(  # noqa: ANN202
             "nothing more can change"
         )
     standard_id = standard.id
-    await session.rollback()  # end the read transaction (and expire `standard`)
-    return await engine.command(standard_workflow_id(standard_id), update, arg, update_id=update_id)
+    return await engine.command(
+        standard_workflow_id(standard_id), update, arg, update_id=update_id, reader=session
+    )
 
 
 async def transition(
