@@ -2,7 +2,8 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
 from recall.dashboard import service
@@ -39,6 +40,14 @@ class HazardGroup(BaseModel):
     key: str
     eliminated: int
     open: int
+
+
+@router.get("", include_in_schema=False)
+async def page(request: Request) -> RedirectResponse:
+    """The HTML page lives at /dashboard; a client that reads the contract's table as
+    /api/v1/dashboard is sent there with its query."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/dashboard{query}", status_code=307)
 
 
 @router.get("/summary", response_model=Summary)

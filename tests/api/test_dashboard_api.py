@@ -66,3 +66,12 @@ async def test_summary_and_groupings_count_what_happened(api, stack) -> None:  #
         assert r.status_code == 422 and r.json()["field"] == "from"
         r = await public.get("/dashboard/hazards", params={"group_by": "colour"})
         assert r.status_code == 422 and r.json()["field"] == "group_by"
+
+
+async def test_the_page_under_the_api_prefix_leads_to_the_page(stack) -> None:  # noqa: ANN001
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=stack["app"]),
+                                 base_url="http://test") as public:
+        r = await public.get("/api/v1/dashboard", params={"lang": "en"})
+        assert r.status_code == 307 and r.headers["location"] == "/dashboard?lang=en"
+        page = await public.get(r.headers["location"])
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
