@@ -459,3 +459,35 @@ async def test_public_holidays_push_the_plan_deadline(case_env) -> None:  # noqa
     await env.sleep(timedelta(days=10))
     [notice] = await case_env["webhook"].wait_for(1)
     assert notice["item"] == "plan"
+
+
+async def test_a_long_run_continues_as_new_before_the_servers_update_limit(
+    case_env, monkeypatch
+) -> None:  # noqa: ANN001
+    from workflows import journal
+
+    monkeypatch.setattr(journal, "MAX_EVENTS_PER_RUN", 40)  # instead of 4,000
+    h = await case_env["open"]()
+    first_run = (await h.describe()).run_id
+    for n in range(15):
+        await h.execute_update(
+            W.add_hazard,
+            s.AddHazard(
+                actor=A,
+                hazard_id=f"hz_{n}",
+                enterprise_id=ENTERPRISES[0],
+                category="fire",
+                description=f"h{n}",
+            ),
+        )
+    assert (await h.describe()).run_id != first_run
+    assert len((await h.query(W.snapshot)).hazards) == 15
+    first = await case_env["client"].get_workflow_handle(h.id, run_id=first_run).fetch_history()
+    patches = [
+        payload.data
+        for e in first.events
+        if e.marker_recorded_event_attributes.marker_name == "core_patch"
+        for p in e.marker_recorded_event_attributes.details.values()
+        for payload in p.payloads
+    ]
+    assert any(b"continue-as-new-by-length" in data for data in patches)

@@ -1,0 +1,42 @@
+"""How the API's door to Temporal turns what the engine says into answers (recall/engine.py)."""
+
+import pytest
+from temporalio.service import RPCError, RPCStatusCode
+
+from recall.engine import WorkflowEngine
+from recall.errors import EngineUnavailable, InvalidTransition
+from workflows.shared import Deadlines
+
+
+def _engine(timeout: float = 1) -> WorkflowEngine:
+    return WorkflowEngine(None, task_queue="q", timeout=timeout, case_deadlines=Deadlines())  # type: ignore[arg-type]
+
+
+async def _raising(status: RPCStatusCode) -> None:
+    raise RPCError("from the server", status, b"")
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (RPCStatusCode.UNAVAILABLE, EngineUnavailable),
+        (RPCStatusCode.DEADLINE_EXCEEDED, EngineUnavailable),
+        (RPCStatusCode.RESOURCE_EXHAUSTED, EngineUnavailable),  # more than 10 Updates in flight
+        (RPCStatusCode.NOT_FOUND, InvalidTransition),  # the workflow has ended
+    ],
+)
+async def test_engine_answers(status: RPCStatusCode, error: type) -> None:
+    with pytest.raises(error):
+        await _engine()._within_deadline(_raising(status))
+
+
+async def test_a_command_not_taken_in_time_is_a_503() -> None:
+    import asyncio
+
+    with pytest.raises(EngineUnavailable, match="within 0.05 s"):
+        await _engine(0.05)._within_deadline(asyncio.sleep(5))
+
+
+async def test_other_rpc_errors_are_not_hidden() -> None:
+    with pytest.raises(RPCError):
+        await _engine()._within_deadline(_raising(RPCStatusCode.INVALID_ARGUMENT))
