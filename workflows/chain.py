@@ -9,15 +9,12 @@ survives continue-as-new."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from recall.rules import programme_rules
 from workflows.shared import MilestoneEvent, case_workflow_id
 
-PROGRAMME_STAGES = (
-    "hazard_elimination",
-    "association_formation",
-    "standard_drafting",
-    "brand_cultivation",
-)
-MEMBER_KINDS = ("case", "association", "standard", "cultivation")
+# The chain's stages and the kinds of member, as the rules name them.
+PROGRAMME_STAGES = programme_rules.STAGES
+MEMBER_KINDS = programme_rules.MEMBER_KINDS
 
 REPORT_TO_SIGNAL = "report_to"
 MEMBER_STATUS_SIGNAL = "member_status"

@@ -23,5 +23,3 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-
-SYSTEM = Principal(name="system", role="admin")

@@ -32,18 +32,6 @@ def stage_complete(stage: str, members: dict[str, dict[str, Any]]) -> bool:
     raise ValueError(f"unknown programme stage {stage}")
 
 
-def what_is_missing(stage: str, members: dict[str, dict[str, Any]]) -> str:
-    """For a person: what the open stage still waits for."""
-    if stage == "hazard_elimination":
-        open_count = sum(c.open_hazards for c in members.get("case", {}).values())
-        return f"{open_count} hazard(s) of the programme's cases not eliminated"
-    return {
-        "association_formation": "an association registered (or an existing one linked)",
-        "standard_drafting": "a standard published (60.60)",
-        "brand_cultivation": "an enterprise certified",
-    }[stage]
-
-
 def check_waive(state: Any, stage: str, reason: str) -> None:
     if stage not in STAGES:
         raise RuleViolation(f"stage must be one of {', '.join(STAGES)}", code="invalid_field",
