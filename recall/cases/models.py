@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from recall.common.types import UTCDateTime, utcnow
 from recall.db import Base
+from recall.rules.case_rules import ELIMINATED_HAZARD_STATUSES, OPEN_HAZARD_STATUSES
 
 
 class Case(Base):
@@ -49,8 +50,8 @@ class CaseEnterprise(Base):
     )
 
 
-ELIMINATED_HAZARDS = text("status IN ('eliminated', 'verified')")
-OPEN_HAZARDS = text("status IN ('identified', 'reopened')")
+ELIMINATED_HAZARDS = text(f"status IN {ELIMINATED_HAZARD_STATUSES!r}")
+OPEN_HAZARDS = text(f"status IN {OPEN_HAZARD_STATUSES!r}")
 
 
 def _dashboard_index(name: str, *columns, where, include=()) -> Index:  # noqa: ANN001

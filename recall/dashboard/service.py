@@ -14,13 +14,12 @@ from recall.cultivations.models import BrandCultivation
 from recall.dashboard.filters import DashboardFilter
 from recall.programmes.models import Programme, ProgrammeMember, ProgrammeRegion
 from recall.reference.models import Enterprise
-from recall.rules.case_rules import OPEN_HAZARD_STATUSES, STAGES
+from recall.rules.case_rules import ELIMINATED_HAZARD_STATUSES, OPEN_HAZARD_STATUSES, STAGES
+from recall.rules.programme_rules import CERTIFIED, PUBLISHED
 from recall.rules.programme_rules import STAGES as PROGRAMME_STAGES
 from recall.standards.models import Standard
 
 STANDARD_KINDS = ("group", "industry", "zhejiang_made", "local", "national")
-ELIMINATED = ("eliminated", "verified")
-CERTIFIED = ("certified", "labelled")
 GROUPINGS = ("month", "industry", "region", "category")
 
 
@@ -77,7 +76,7 @@ async def _median_days(session: AsyncSession, f: DashboardFilter, eliminated: in
     the two middle ones, read in days order off ix_hazards_eliminated_days rather than sorting
     them all (percentile_cont). `eliminated` counts those hazards; the ones without days (none
     since elimination records them) are left out."""
-    where = [Hazard.status.in_(ELIMINATED), *_window(Hazard.eliminated_at, f)]
+    where = [Hazard.status.in_(ELIMINATED_HAZARD_STATUSES), *_window(Hazard.eliminated_at, f)]
     # Missing days sort first in descending order: one row off the end of the index says whether
     # any are missing, and only then are they counted.
     last = (
@@ -126,7 +125,9 @@ def _hazard_count(f: DashboardFilter, *where):  # noqa: ANN202
 
 async def summary(session: AsyncSession, f: DashboardFilter) -> dict:
     hazards = select(
-        _hazard_count(f, Hazard.status.in_(ELIMINATED), *_window(Hazard.eliminated_at, f)),
+        _hazard_count(
+            f, Hazard.status.in_(ELIMINATED_HAZARD_STATUSES), *_window(Hazard.eliminated_at, f)
+        ),
         _hazard_count(f, Hazard.status.in_(OPEN_HAZARD_STATUSES)),
     )
     eliminated, open_ = (await session.execute(hazards)).one()
@@ -156,7 +157,7 @@ async def summary(session: AsyncSession, f: DashboardFilter) -> dict:
         select()
         .select_from(Standard)
         .where(
-            Standard.stage_code == "60.60",
+            Standard.stage_code == PUBLISHED,
             *_window(Standard.published_at, f),
             *_programme_scope(Standard.programme_id, f),
         )
@@ -209,7 +210,7 @@ async def hazards_by(session: AsyncSession, group_by: str, f: DashboardFilter) -
         eliminated_key = open_key = column
     eliminated = _hazard_scope(
         select(eliminated_key, func.count()).where(
-            Hazard.status.in_(ELIMINATED), *_window(Hazard.eliminated_at, f)
+            Hazard.status.in_(ELIMINATED_HAZARD_STATUSES), *_window(Hazard.eliminated_at, f)
         ),
         f,
     ).group_by(eliminated_key)

@@ -38,6 +38,7 @@ HAZARD_CATEGORIES = (
 )
 HAZARD_STATUSES = ("identified", "eliminated", "verified", "reopened")
 OPEN_HAZARD_STATUSES = ("identified", "reopened")
+ELIMINATED_HAZARD_STATUSES = ("eliminated", "verified")
 
 
 class RuleViolation(Exception):
@@ -118,7 +119,9 @@ def check_eliminate(state: Any, hazard_id: str, eliminated_at: Any = None) -> No
         raise RuleViolation(
             f"eliminated_at {eliminated_at.isoformat()} is before hazard {hazard_id} was "
             f"identified ({hazard.identified_at.isoformat()})",
-            code="invalid_field", status=422, field="eliminated_at",
+            code="invalid_field",
+            status=422,
+            field="eliminated_at",
         )
 
 

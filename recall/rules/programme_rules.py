@@ -3,12 +3,13 @@ which waivers and links are allowed. Each stage opens when the one before is com
 
 from typing import Any
 
+from recall.rules import standard_rules
 from recall.rules.case_rules import RuleViolation
 
 STAGES = ("hazard_elimination", "association_formation", "standard_drafting", "brand_cultivation")
 MEMBER_KINDS = ("case", "association", "standard", "cultivation")
 CASE_DONE_STAGES = ("verified", "closed", "closed_no_recall")
-PUBLISHED = "60.60"
+PUBLISHED = standard_rules.PUBLISHED
 CERTIFIED = ("certified", "labelled")
 
 
@@ -34,20 +35,30 @@ def stage_complete(stage: str, members: dict[str, dict[str, Any]]) -> bool:
 
 def check_waive(state: Any, stage: str, reason: str) -> None:
     if stage not in STAGES:
-        raise RuleViolation(f"stage must be one of {', '.join(STAGES)}", code="invalid_field",
-                            status=422, field="stage")
+        raise RuleViolation(
+            f"stage must be one of {', '.join(STAGES)}",
+            code="invalid_field",
+            status=422,
+            field="stage",
+        )
     if not reason.strip():
-        raise RuleViolation("a waiver needs a reason", code="invalid_field", status=422,
-                            field="reason")
+        raise RuleViolation(
+            "a waiver needs a reason", code="invalid_field", status=422, field="reason"
+        )
     current = next(s for s in state.stages if s.name == stage)
     if current.status in ("complete", "waived"):
-        raise RuleViolation(f"stage {stage} of programme {state.programme_id} is already "
-                            f"{current.status}")
+        raise RuleViolation(
+            f"stage {stage} of programme {state.programme_id} is already {current.status}"
+        )
     if stage in state.waivers:
         raise RuleViolation(f"stage {stage} is already waived")
 
 
 def check_link(kind: str) -> None:
     if kind not in MEMBER_KINDS:
-        raise RuleViolation(f"kind must be one of {', '.join(MEMBER_KINDS)}",
-                            code="invalid_field", status=422, field="kind")
+        raise RuleViolation(
+            f"kind must be one of {', '.join(MEMBER_KINDS)}",
+            code="invalid_field",
+            status=422,
+            field="kind",
+        )
