@@ -7,14 +7,14 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from recall.config import get_settings
-from recall.db import Base, create_engine, import_models
+from recall.db import create_engine
+from recall.models import metadata
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-import_models()
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _url() -> str:

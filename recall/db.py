@@ -43,16 +43,3 @@ def create_engine(url: str, **kwargs) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-def import_models() -> None:
-    """Import every models module so Base.metadata knows all tables (Alembic, tests)."""
-    from recall.associations import models as _associations  # noqa: F401
-    from recall.auth import models as _auth  # noqa: F401
-    from recall.cases import models as _cases  # noqa: F401
-    from recall.common import models as _common  # noqa: F401
-    from recall.cultivations import models as _cultivations  # noqa: F401
-    from recall.programmes import models as _programmes  # noqa: F401
-    from recall.reference import models as _reference  # noqa: F401
-    from recall.reports import models as _reports  # noqa: F401
-    from recall.standards import models as _standards  # noqa: F401

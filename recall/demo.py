@@ -246,8 +246,9 @@ async def file_report(http: httpx.AsyncClient, ents: dict, industry: str, region
     return (await call(http, "POST", "/defect-reports", body, 201))["id"]
 
 
-async def run_step(http: httpx.AsyncClient, ents: dict, case: str, step: Step,
-                   found_days: int) -> None:
+async def run_step(
+    http: httpx.AsyncClient, ents: dict, case: str, step: Step, found_days: int
+) -> None:
     """One command; hazards were found `found_days` before loading, on the case's reports."""
     command, body = step
     if command != "hazards":
@@ -286,6 +287,5 @@ async def load_demo(http: httpx.AsyncClient) -> bool:
         for step in steps:
             await run_step(http, ents, case, step, found_days)
     await file_report(http, ents, *UNTIED)
-    await load_chain(functools.partial(call, http), ents, cases,
-                     [name for name, _, _ in PRODUCERS])
+    await load_chain(functools.partial(call, http), ents, cases, [name for name, _, _ in PRODUCERS])
     return True

@@ -1,4 +1,5 @@
-"""Typed dependencies: the session, the workflow engine, the acting principal, id factories."""
+"""Typed dependencies: the session, the acting principal, id factories, and the one context a
+command route needs (recall.commands.CommandContext)."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -9,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.auth.principal import Principal
 from recall.auth.tokens import authenticate
+from recall.commands import CommandContext
 from recall.common.ids import IdFactory
-from recall.engine import WorkflowEngine
 from recall.errors import Forbidden, Unauthorized
+from recall.gateway import WorkflowGateway
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `recall token create`")
 
@@ -21,7 +23,7 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _engine(request: Request) -> WorkflowEngine:
+def _gateway(request: Request) -> WorkflowGateway:
     return request.app.state.workflows
 
 
@@ -45,9 +47,18 @@ def _ids(request: Request) -> IdFactory:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session)]
-EngineDep = Annotated[WorkflowEngine, Depends(_engine)]
+GatewayDep = Annotated[WorkflowGateway, Depends(_gateway)]
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 IdsDep = Annotated[IdFactory, Depends(_ids)]
+
+
+def _command(
+    session: SessionDep, workflows: GatewayDep, principal: CurrentPrincipal, ids: IdsDep
+) -> CommandContext:
+    return CommandContext(session=session, workflows=workflows, principal=principal, ids=ids)
+
+
+CommandDep = Annotated[CommandContext, Depends(_command)]
 
 
 def require(check, message: str):  # noqa: ANN001, ANN201

@@ -52,12 +52,24 @@ class InvalidField(DomainError):
     code = "invalid_field"
 
 
-class EngineUnavailable(DomainError):
-    """The workflow engine did not take the command in time; safe to retry with the same key."""
+class Unavailable(DomainError):
+    """Something the request needs is away for now: 503 with Retry-After."""
 
     status_code = 503
-    code = "engine_unavailable"
+    code = "unavailable"
     retry_after_seconds = 5
+
+
+class EngineUnavailable(Unavailable):
+    """The workflow engine did not take the command in time; safe to retry with the same key."""
+
+    code = "engine_unavailable"
+
+
+class ReadModelUnavailable(Unavailable):
+    """The database of the read model does not answer."""
+
+    code = "database_unavailable"
 
 
 def error_body(code: str, detail: str, field: str | None = None) -> dict:
@@ -68,7 +80,7 @@ async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
     headers = {}
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, EngineUnavailable):
+    if isinstance(exc, Unavailable):
         headers["Retry-After"] = str(exc.retry_after_seconds)
     return JSONResponse(
         error_body(exc.code, exc.detail, exc.field), status_code=exc.status_code, headers=headers

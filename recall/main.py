@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from recall import ops
+from recall.api_docs import install_api_docs
 from recall.associations.router import router as associations_router
 from recall.auth.audit import AuditMiddleware
 from recall.auth.router import router as audit_router
@@ -17,8 +18,8 @@ from recall.cultivations.router import router as cultivations_router
 from recall.dashboard.pages import router as dashboard_pages
 from recall.dashboard.router import router as dashboard_router
 from recall.db import create_engine, create_sessionmaker
-from recall.engine import WorkflowEngine
 from recall.errors import install_error_handlers
+from recall.gateway import WorkflowGateway
 from recall.imports.router import router as imports_router
 from recall.observability.middleware import Metrics, RequestContextMiddleware
 from recall.programmes.router import router as programmes_router
@@ -57,11 +58,12 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.temporal_client = client
-        app.state.workflows = WorkflowEngine(
+        app.state.workflows = WorkflowGateway(
             client,
             task_queue=settings.task_queue,
             timeout=settings.command_timeout_seconds,
             case_deadlines=Deadlines(**settings.deadlines.model_dump()),
+            sessionmaker=app.state.sessionmaker,
         )
         try:
             yield
@@ -74,7 +76,10 @@ def create_app(
         description="实施一个召回 提升一个产业: defect report -> hazard elimination -> "
         "association -> standard -> brand cultivation.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_api_docs
+        redoc_url=None,
     )
+    install_api_docs(app)
     app.state.metrics = Metrics()
     install_error_handlers(app)
     for router in ROUTERS:

@@ -1,17 +1,26 @@
-"""Run Alembic migrations from code (recall db upgrade, recall up, tests)."""
+"""Run Alembic migrations from code (recall db upgrade, recall up, tests).
 
+The Alembic configuration is built here, not read from alembic.ini (which is for developers running
+`alembic` in the repository): the scripts are the package recall.migrations, which is the
+repository's migrations/ folder in an editable install and a copy inside the wheel otherwise."""
+
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def script_location() -> Path:
+    return Path(str(files("recall.migrations")))
 
 
 def alembic_config(url: str | None = None) -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg = Config()
+    # ConfigParser interpolation: a literal % in a path is written %%.
+    cfg.set_main_option("script_location", str(script_location()).replace("%", "%%"))
+    cfg.set_main_option("path_separator", "os")
     cfg.attributes["configure_logging"] = False
     if url:
         cfg.attributes["url"] = url

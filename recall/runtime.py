@@ -18,7 +18,7 @@ from recall import migrate
 from recall.config import Settings
 from recall.db import create_engine, create_sessionmaker
 from recall.temporal import connect
-from workflows.worker import build_worker
+from recall.worker import build_worker
 
 
 class StartupError(Exception):

@@ -37,8 +37,9 @@ async def _load_demo(base: str, admin_token: str) -> None:
     access_log.setLevel(logging.WARNING)
     headers = {"Authorization": f"Bearer {admin_token}"}
     try:
-        async with httpx.AsyncClient(base_url=f"{base}/api/v1", timeout=30,
-                                     headers=headers) as http:
+        async with httpx.AsyncClient(
+            base_url=f"{base}/api/v1", timeout=30, headers=headers
+        ) as http:
             loaded = await load_demo(http)
         _say("Demo data loaded" if loaded else "Demo data skipped: the database is not empty")
     except (httpx.HTTPError, RuntimeError) as err:  # stopped meanwhile, or a refusal
@@ -78,8 +79,11 @@ async def run_stack(settings: Settings, *, host: str, port: int, demo: bool) -> 
         _say(f"API        {base}/api/v1   (OpenAPI at {base}/docs)")
         _say(f"Temporal   {dev.address}   web UI {dev.ui_url}")
         _say(f"Data       {settings.data_dir.resolve()}")
-        _say(f"Admin      token in {token_path}" + (" (created now)" if created else "")
-             + f"; use it as: Authorization: Bearer $(cat {token_path})")
+        _say(
+            f"Admin      token in {token_path}"
+            + (" (created now)" if created else "")
+            + f"; use it as: Authorization: Bearer $(cat {token_path})"
+        )
         _say("Press Ctrl-C to stop.")
         await api_task
         stop.set()

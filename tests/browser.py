@@ -1,149 +1,92 @@
-"""A headless Chromium driven over the Chrome DevTools protocol: navigate, read the DOM, run a line
-of script, take full-page screenshots. It needs only the `websockets` package uvicorn brings."""
+"""Headless Chromium for the browser tests, driven by Playwright: always the system's Chromium
+(never a browser Playwright downloads), run headless, kept off every host but the loopback one.
 
-import asyncio
-import base64
+`require_chromium()` holds the one rule for a missing browser: the test skips and says how to
+install it, but under CI (the CI environment variable set) it fails."""
+
 import contextlib
-import itertools
+import importlib.util
 import json
-import shutil
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-import httpx
-import websockets
+import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Route
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL = "apt-get install chromium fonts-noto-cjk"
+ARGS = (
+    "--disable-gpu", "--disable-quic", "--no-proxy-server", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--no-proxy-server", "--remote-debugging-port=0", "--window-size=1280,900",
 )  # fmt: skip
-WIDTH = 1280
+VIEWPORT = {"width": 1280, "height": 900}
+LOOPBACK = {"127.0.0.1", "localhost", "::1", None}  # None: about:blank, data:
 
 
-def chromium_available() -> bool:
-    return Path(CHROMIUM).exists()
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
-class Browser:
-    def __init__(self, socket) -> None:  # noqa: ANN001
-        self._socket = socket
-        self._ids = itertools.count(1)
-        self._waiting: dict[int, asyncio.Future] = {}
-        self._loaded = asyncio.Event()
-        self._reader = asyncio.create_task(self._read())
+def require_chromium() -> Path:
+    """The Chromium to drive. Without it (or without Playwright) the calling test skips, saying
+    what to install, but fails when CI is set: there a missing browser is a broken setup."""
+    if not os.access(CHROMIUM, os.X_OK):
+        missing = f"Chromium is missing ({CHROMIUM}); install it with `{INSTALL}`"
+    elif importlib.util.find_spec("playwright") is None:
+        missing = "Playwright is missing; install the dev extra with `pip install -e '.[dev]'`"
+    else:
+        return CHROMIUM
+    if in_ci():
+        pytest.fail(f"{missing} (CI is set, so a missing browser fails)", pytrace=False)
+    pytest.skip(missing)
 
-    async def _read(self) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):
-            async for raw in self._socket:
-                message = json.loads(raw)
-                if "id" in message and message["id"] in self._waiting:
-                    self._waiting.pop(message["id"]).set_result(message)
-                elif message.get("method") == "Page.loadEventFired":
-                    self._loaded.set()
 
-    async def send(self, method: str, **params) -> dict:
-        n = next(self._ids)
-        self._waiting[n] = asyncio.get_running_loop().create_future()
-        await self._socket.send(json.dumps({"id": n, "method": method, "params": params}))
-        async with asyncio.timeout(30):
-            answer = await self._waiting[n]
-        if "error" in answer:
-            raise RuntimeError(f"{method}: {answer['error']}")
-        return answer["result"]
-
-    async def _until_loaded(self, act) -> None:  # noqa: ANN001
-        self._loaded.clear()
-        await act
-        async with asyncio.timeout(30):
-            await self._loaded.wait()
-
-    async def goto(self, url: str) -> str:
-        """Load a page and return its DOM as the browser built it."""
-        await self._until_loaded(self.send("Page.navigate", url=url))
-        return await self.html()
-
-    async def html(self) -> str:
-        return await self.eval("document.documentElement.outerHTML")
-
-    async def eval(self, expression: str):  # noqa: ANN201
-        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True)
-        return result["result"].get("value")
-
-    async def submit(self, form_selector: str, **fields: str) -> str:
-        """Fill a form's fields and submit it as a person would; the DOM of the page it leads to."""
-        script = "".join(
-            f"document.querySelector({json.dumps(form_selector)})"
-            f".elements[{json.dumps(name)}].value = {json.dumps(value)};"
-            for name, value in fields.items()
-        )
-        await self.eval(script)
-        click = (
-            f"document.querySelector({json.dumps(form_selector)})"
-            ".querySelector('button[type=submit]').click()"
-        )
-        await self._until_loaded(self.eval(click))
-        return await self.html()
-
-    async def cookies(self) -> list[dict]:
-        return (await self.send("Network.getCookies"))["cookies"]
-
-    async def screenshot(self, path: Path) -> Path:
-        """The whole page, WIDTH pixels wide."""
-        height = int(await self.eval("document.documentElement.scrollHeight"))
-        await self.send(
-            "Emulation.setDeviceMetricsOverride",
-            width=WIDTH,
-            height=height,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        shot = await self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
-        await self.send("Emulation.clearDeviceMetricsOverride")
-        await asyncio.to_thread(path.write_bytes, base64.b64decode(shot["data"]))
-        return path
+async def _loopback_only(route: "Route") -> None:
+    if urlsplit(route.request.url).hostname in LOOPBACK:
+        await route.continue_()
+    else:
+        await route.abort("internetdisconnected")
 
 
 @contextlib.asynccontextmanager
-async def chromium(profile: Path) -> AsyncIterator[Browser]:
-    """Start Chromium with a fresh profile, yield a Browser on its first tab, stop it after."""
-    log = open(profile.parent / "chromium.log", "wb")  # noqa: SIM115, ASYNC230
-    process = await asyncio.create_subprocess_exec(
-        CHROMIUM,
-        *FLAGS,
-        f"--user-data-dir={profile}",
-        "about:blank",
-        stdout=log,
-        stderr=log,
-        stdin=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        port_file = profile / "DevToolsActivePort"
-        async with asyncio.timeout(30):
-            while not port_file.exists() or not port_file.read_text().strip():
-                if process.returncode is not None:
-                    raise RuntimeError(f"chromium exited; see {log.name}")
-                await asyncio.sleep(0.05)
-        port = port_file.read_text().split()[0]
-        async with httpx.AsyncClient(trust_env=False) as http:
-            targets = (await http.get(f"http://127.0.0.1:{port}/json/list")).json()
-        page = next(t for t in targets if t["type"] == "page")
-        async with websockets.connect(page["webSocketDebuggerUrl"], max_size=None) as socket:
-            browser = Browser(socket)
-            try:
-                await browser.send("Page.enable")
-                await browser.send("Network.enable")
-                yield browser
-            finally:
-                browser._reader.cancel()
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                async with asyncio.timeout(10):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        log.close()
+async def chromium() -> AsyncIterator["Page"]:
+    """A fresh headless Chromium and one page in a fresh context (no cookies, 1280 px wide);
+    requests to any host but the loopback one are refused. Closed after."""
+    executable = require_chromium()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=executable,  # never a downloaded browser
+            headless=True,
+            chromium_sandbox=False,  # we run as root: --no-sandbox
+            args=ARGS,
+        )
+        try:
+            context = await browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+            context.set_default_timeout(30_000)
+            await context.route("**/*", _loopback_only)
+            yield await context.new_page()
+        finally:
+            await browser.close()
+
+
+async def goto(page: "Page", url: str) -> str:
+    """Load a page and return its DOM as the browser built it."""
+    await page.goto(url)
+    return await page.content()
+
+
+async def submit(page: "Page", form: str, **fields: str) -> str:
+    """Fill a form's fields and press its submit button as a person would; the DOM of the page
+    it leads to."""
+    for name, value in fields.items():
+        await page.locator(form).locator(f"[name={json.dumps(name)}]").fill(value)
+    async with page.expect_navigation():
+        await page.locator(form).locator("button[type=submit]").click()
+    return await page.content()

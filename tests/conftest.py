@@ -23,9 +23,10 @@ from temporalio.testing import WorkflowEnvironment
 from recall import migrate
 from recall.auth.tokens import create_token
 from recall.config import Settings
-from recall.db import Base, create_engine, create_sessionmaker, import_models
+from recall.db import create_engine, create_sessionmaker
 from recall.main import create_app
-from workflows.worker import build_worker
+from recall.models import metadata
+from recall.worker import build_worker
 
 PG_SERVER = os.environ.get("RECALL_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
@@ -82,8 +83,7 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def db(engine: AsyncEngine, sessionmaker) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Empty tables for one test. Workflows write through their own sessions, so a rolled-back
     transaction per test cannot hold them; truncation can."""
-    import_models()
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     async with engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield sessionmaker

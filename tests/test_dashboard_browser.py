@@ -1,31 +1,38 @@
-"""The dashboard in a real headless Chromium: the app served by uvicorn on a free port (on the same
-Temporal dev server and PostgreSQL as the API tests), demo-like data loaded through the API, then
-the page read back from the browser's DOM and compared with the JSON API, in Chinese and English;
-a sign-in through the form; screenshots of each page (kept where DASHBOARD_SCREENSHOTS points)."""
+"""The dashboard in a real headless Chromium (driven by Playwright): the app served by uvicorn on a
+free port (on the same Temporal dev server and PostgreSQL as the API tests), demo-like data loaded
+through the API, then the page read back from the browser's DOM and compared with the JSON API, in
+Chinese and English; a sign-in through the form; screenshots of each page (in the test's tmp path,
+or where DASHBOARD_SCREENSHOTS points)."""
 
 import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from recall.main import create_app
 from recall.runtime import free_port, uvicorn_server
-from tests.browser import chromium, chromium_available
+from tests.browser import chromium, goto, submit
 from tests.conftest import make_token
 from tests.dashboard_data import load_dashboard_demo
 from tests.dashboard_page import DashboardPage, api_rows, expected_figures, grouping_rows
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not chromium_available(),
-        reason="Chromium is not installed (.ci/run installs Debian's chromium)",
-    ),
-]
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+pytestmark = pytest.mark.slow
 CHARTS = ("by_month", "by_industry", "by_region", "by_category", "funnel", "cases_by_stage")
+
+
+@pytest.fixture
+async def page() -> AsyncIterator["Page"]:
+    """A page in a fresh headless Chromium; skips (fails under CI) when Chromium is missing."""
+    async with chromium() as page:
+        yield page
 
 
 @pytest.fixture
@@ -81,7 +88,7 @@ def assert_same_as_api(page: DashboardPage, summary: dict, groups: dict) -> None
         assert chart.bars > 0 and chart.rects > 0, key  # with bars drawn
 
 
-async def test_dashboard_in_chromium_shows_the_api_figures(live, db, shots, tmp_path) -> None:  # noqa: ANN001
+async def test_dashboard_in_chromium_shows_the_api_figures(page, live, db, shots) -> None:  # noqa: ANN001
     admin = await make_token(db, role="admin", name="demo-admin")
     async with httpx.AsyncClient(
         base_url=f"{live}/api/v1",
@@ -97,54 +104,49 @@ async def test_dashboard_in_chromium_shows_the_api_figures(live, db, shots, tmp_
     assert summary["standards_published"]["zhejiang_made"] == 1
     assert summary["hazards_eliminated"] > 0 and summary["hazards_open"] > 0
 
-    async with chromium(tmp_path / "profile") as browser:
-        zh = DashboardPage(await browser.goto(f"{live}/"))  # / redirects to the page
-        assert await browser.eval("location.pathname") == "/dashboard"
-        assert zh.html_lang == "zh-CN" and zh.tables["headline"][0] == ["代码", "指标", "数值"]
-        assert_same_as_api(zh, summary, groups)
-        assert "消除安全隐患" in await browser.eval("document.body.innerText")
-        await browser.screenshot(shots / "dashboard-zh.png")
+    zh = DashboardPage(await goto(page, f"{live}/"))  # / redirects to the page
+    assert urlsplit(page.url).path == "/dashboard"
+    assert zh.html_lang == "zh-CN" and zh.tables["headline"][0] == ["代码", "指标", "数值"]
+    assert_same_as_api(zh, summary, groups)
+    assert "消除安全隐患" in await page.inner_text("body")
+    await page.screenshot(path=shots / "dashboard-zh.png", full_page=True)
 
-        en = DashboardPage(await browser.goto(f"{live}/dashboard?lang=en"))
-        assert en.html_lang == "en" and en.tables["headline"][0] == ["Code", "Figure", "Value"]
-        assert_same_as_api(en, summary, groups)
-        assert "Hazards eliminated" in await browser.eval("document.body.innerText")
-        await browser.screenshot(shots / "dashboard-en.png")
+    en = DashboardPage(await goto(page, f"{live}/dashboard?lang=en"))
+    assert en.html_lang == "en" and en.tables["headline"][0] == ["Code", "Figure", "Value"]
+    assert_same_as_api(en, summary, groups)
+    assert "Hazards eliminated" in await page.inner_text("body")
+    await page.screenshot(path=shots / "dashboard-en.png", full_page=True)
 
-        # the filter form puts its choices in the URL
-        await browser.eval(
-            "document.querySelector('select[name=industry]').value = 'magnetic-toys'"
-        )
-        filtered = DashboardPage(await browser.submit("form.filters", **{"from": "2020-01-01"}))
-        query = await browser.eval("location.search")
-        assert "industry=magnetic-toys" in query and "from=2020-01-01" in query
-        assert "lang=en" in query
-        assert_same_as_api(filtered, *magnets)
-        assert filtered.figures != en.figures  # the filter narrowed something
+    # the filter form puts its choices in the URL
+    await page.select_option("form.filters select[name=industry]", "magnetic-toys")
+    filtered = DashboardPage(await submit(page, "form.filters", **{"from": "2020-01-01"}))
+    query = urlsplit(page.url).query
+    assert "industry=magnetic-toys" in query and "from=2020-01-01" in query
+    assert "lang=en" in query
+    assert_same_as_api(filtered, *magnets)
+    assert filtered.figures != en.figures  # the filter narrowed something
 
-        # sign in through the form: an HttpOnly, SameSite=Strict cookie, own cases listed
-        regulator = await make_token(
-            db, role="regulator", name="婺城区市场监管局", regions=["330702"]
-        )
-        await browser.goto(f"{live}/dashboard/session")
-        mine = DashboardPage(await browser.submit("form.signin", token=regulator))
-        (cookie,) = [c for c in await browser.cookies() if c["name"] == "recall_dashboard"]
-        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-        assert await browser.eval("document.cookie") == ""
-        assert loaded["pilot_case"]["number"] in [row[0] for row in mine.rows("my_cases")]
-        assert mine.figures == zh.figures
-        await browser.screenshot(shots / "dashboard-signed-in.png")
+    # sign in through the form: an HttpOnly, SameSite=Strict cookie, own cases listed
+    regulator = await make_token(db, role="regulator", name="婺城区市场监管局", regions=["330702"])
+    await goto(page, f"{live}/dashboard/session")
+    mine = DashboardPage(await submit(page, "form.signin", token=regulator))
+    (cookie,) = [c for c in await page.context.cookies() if c["name"] == "recall_dashboard"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert await page.evaluate("document.cookie") == ""
+    assert loaded["pilot_case"]["number"] in [row[0] for row in mine.rows("my_cases")]
+    assert mine.figures == zh.figures
+    await page.screenshot(path=shots / "dashboard-signed-in.png", full_page=True)
 
-        case = await browser.goto(f"{live}/dashboard/cases/{loaded['pilot_case']['id']}")
-        assert loaded["pilot_case"]["number"] in case and 'data-kind="verified"' in case
-        await browser.screenshot(shots / "case-zh.png")
-        programme = await browser.goto(f"{live}/dashboard/programmes/{loaded['programme']}?lang=en")
-        assert "Brand cultivation" in programme and 'data-kind="completed"' in programme
-        await browser.screenshot(shots / "programme-en.png")
+    case = await goto(page, f"{live}/dashboard/cases/{loaded['pilot_case']['id']}")
+    assert loaded["pilot_case"]["number"] in case and 'data-kind="verified"' in case
+    await page.screenshot(path=shots / "case-zh.png", full_page=True)
+    programme = await goto(page, f"{live}/dashboard/programmes/{loaded['programme']}?lang=en")
+    assert "Brand cultivation" in programme and 'data-kind="completed"' in programme
+    await page.screenshot(path=shots / "programme-en.png", full_page=True)
 
-        await browser.goto(f"{live}/dashboard")
-        public = DashboardPage(await browser.submit("form.inline"))  # sign out
-        assert "my_cases" not in public.tables
-        not_found = await browser.goto(f"{live}/dashboard/cases/{loaded['pilot_case']['id']}")
-        assert loaded["pilot_case"]["number"] not in not_found
+    await goto(page, f"{live}/dashboard")
+    public = DashboardPage(await submit(page, "form.inline"))  # sign out
+    assert "my_cases" not in public.tables
+    not_found = await goto(page, f"{live}/dashboard/cases/{loaded['pilot_case']['id']}")
+    assert loaded["pilot_case"]["number"] not in not_found
     print(f"screenshots in {shots}")

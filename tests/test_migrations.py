@@ -8,14 +8,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from recall import migrate
-from recall.db import Base, create_engine, import_models
+from recall.db import create_engine
+from recall.models import metadata
 from tests.conftest import create_database, drop_database
 
 
 def _diff(connection) -> list:  # noqa: ANN001
-    import_models()
     context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return compare_metadata(context, Base.metadata)
+    return compare_metadata(context, metadata)
 
 
 def _tables(connection) -> set[str]:  # noqa: ANN001
@@ -39,8 +39,7 @@ async def test_upgrade_downgrade_upgrade_matches_the_models(empty_url: str) -> N
         async with engine.connect() as conn:
             assert await conn.run_sync(_diff) == []
             tables = await conn.run_sync(_tables)
-        import_models()
-        assert tables == set(Base.metadata.tables)
+        assert tables == set(metadata.tables)
 
         await migrate.downgrade(engine, "base")
         async with engine.connect() as conn:

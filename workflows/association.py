@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from recall.rules.ordered_stages import ASSOCIATION
+    from workflows import activities
     from workflows.chain import REPORT_TO_SIGNAL, ReportTo
     from workflows.member_types import (
         AssociationProjection,
@@ -23,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
 class AssociationWorkflow(StagedMember):
     KIND = "association"
     MACHINE = ASSOCIATION
-    PROJECT_ACTIVITY = "project_association"
+    PROJECT_ACTIVITIES = (activities.project_association, activities.project_association_events)
     PROJECTION = AssociationProjection
 
     @workflow.init
@@ -47,12 +48,12 @@ class AssociationWorkflow(StagedMember):
             self.state.programme_ids.append(programme_id)
 
     @workflow.update
-    async def create(self, cmd: CreateMember) -> str:
+    async def create(self, cmd: CreateMember) -> AssociationProjection:
         await self._created()
-        return self.state.association_id
+        return self._current()
 
     @workflow.update
-    async def transition(self, cmd: StageTransition) -> None:
+    async def transition(self, cmd: StageTransition) -> AssociationProjection:
         await self._created()
         self._check(cmd)
         note = cmd.note
@@ -60,7 +61,7 @@ class AssociationWorkflow(StagedMember):
             self.state.registration_no = cmd.registration_no.strip()
             self.state.registered_at = workflow.now()
             note = with_note(f"registration no. {self.state.registration_no}", cmd.note)
-        await self._advance(cmd, note)
+        return await self._advance(cmd, note)
 
     @transition.validator
     def _validate_transition(self, cmd: StageTransition) -> None:

@@ -7,6 +7,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from recall.rules.ordered_stages import CULTIVATION
+    from workflows import activities
     from workflows.chain import REPORT_TO_SIGNAL, ReportTo
     from workflows.member_types import (
         CreateMember,
@@ -26,7 +27,7 @@ LABELLED_NOTE = (
 class BrandCultivationWorkflow(StagedMember):
     KIND = "cultivation"
     MACHINE = CULTIVATION
-    PROJECT_ACTIVITY = "project_cultivation"
+    PROJECT_ACTIVITIES = (activities.project_cultivation, activities.project_cultivation_events)
     PROJECTION = CultivationProjection
 
     @workflow.init
@@ -49,12 +50,12 @@ class BrandCultivationWorkflow(StagedMember):
         return self.state.stage
 
     @workflow.update
-    async def create(self, cmd: CreateMember) -> str:
+    async def create(self, cmd: CreateMember) -> CultivationProjection:
         await self._created()
-        return self.state.cultivation_id
+        return self._current()
 
     @workflow.update
-    async def transition(self, cmd: StageTransition) -> None:
+    async def transition(self, cmd: StageTransition) -> CultivationProjection:
         await self._created()
         self._check(cmd)
         note = cmd.note
@@ -65,7 +66,7 @@ class BrandCultivationWorkflow(StagedMember):
         elif cmd.to == "labelled":
             self.state.labelled_at = workflow.now()
             note = with_note(LABELLED_NOTE, cmd.note)
-        await self._advance(cmd, note)
+        return await self._advance(cmd, note)
 
     @transition.validator
     def _validate_transition(self, cmd: StageTransition) -> None:

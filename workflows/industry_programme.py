@@ -10,6 +10,7 @@ from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from recall.rules import programme_rules as rules
+    from workflows import activities
     from workflows.chain import (
         MEMBER_STATUS_SIGNAL,
         REPORT_TO_SIGNAL,
@@ -24,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
         member_workflow_id,
         programme_workflow_id,
     )
-    from workflows.journal import Journal, check, time_to_continue_as_new
+    from workflows.journal import Journal, time_to_continue_as_new
 
 
 @workflow.defn
@@ -33,7 +34,9 @@ class IndustryProgrammeWorkflow:
     def __init__(self, input: ProgrammeInput) -> None:
         self.state: ProgrammeState = input.state
         self.cas_after = input.continue_as_new_after_events
-        self.journal = Journal("project_programme", self.state)
+        self.journal = Journal(
+            activities.project_programme, activities.project_programme_events, self.state
+        )
         self._changed = 0  # bumped by every signal or update: wakes the main loop
 
     @workflow.run
@@ -88,7 +91,7 @@ class IndustryProgrammeWorkflow:
 
     async def _maybe_continue_as_new(self) -> None:
         if time_to_continue_as_new(self.cas_after):
-            await workflow.wait_condition(workflow.all_handlers_finished)
+            await self.journal.settle()
             workflow.continue_as_new(
                 ProgrammeInput(state=self.state, continue_as_new_after_events=self.cas_after)
             )
@@ -109,10 +112,14 @@ class IndustryProgrammeWorkflow:
     def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
         self.journal.record(kind, actor, note)
 
-    async def _project(self) -> None:
-        await self.journal.write(
+    async def _project(self) -> ProgrammeProjection:
+        return await self.journal.write(
             ProgrammeProjection(state=copy.deepcopy(self.state), milestones=self.journal.take())
         )
+
+    def _current(self) -> ProgrammeProjection:
+        """The programme as it stands, for a command that changed nothing."""
+        return ProgrammeProjection(state=copy.deepcopy(self.state), milestones=[])
 
     # --- messages ---------------------------------------------------------------------------
 
@@ -125,43 +132,44 @@ class IndustryProgrammeWorkflow:
             self._changed += 1
 
     @workflow.update
-    async def start(self, cmd: StartProgramme) -> str:
+    async def start(self, cmd: StartProgramme) -> ProgrammeProjection:
         await self.journal.first_written()
-        return self.state.programme_id
+        return self.journal.first or self._current()
 
     @workflow.update
-    async def link_member(self, cmd: LinkMember) -> None:
+    async def link_member(self, cmd: LinkMember) -> ProgrammeProjection:
         await self.journal.first_written()
-        check(rules.check_link, cmd.kind)
+        self.journal.check(rules.check_link, cmd.kind)
         members = self.state.members[cmd.kind]
         if cmd.member_id in members:
-            return  # linked already: nothing changes
+            return self._current()  # linked already: nothing changes
         members[cmd.member_id] = MemberStatus(
             kind=cmd.kind, member_id=cmd.member_id, status="linked"
         )
         self._milestone(f"{cmd.kind}_linked", cmd.actor, cmd.member_id)
         self._changed += 1
         self._advance()
-        await self._project()
+        projection = await self._project()
         await self._ask_to_report(cmd.kind, cmd.member_id)
+        return projection
 
     @link_member.validator
     def _validate_link(self, cmd: LinkMember) -> None:
-        check(rules.check_link, cmd.kind)
+        self.journal.check(rules.check_link, cmd.kind)
 
     @workflow.update
-    async def waive(self, cmd: WaiveStage) -> None:
+    async def waive(self, cmd: WaiveStage) -> ProgrammeProjection:
         await self.journal.first_written()
-        check(rules.check_waive, self.state, cmd.stage, cmd.reason)
+        self.journal.check(rules.check_waive, self.state, cmd.stage, cmd.reason)
         self.state.waivers[cmd.stage] = cmd.reason
         self._milestone("stage_waiver", cmd.actor, f"{cmd.stage}: {cmd.reason}")
         self._changed += 1
         self._advance()  # completes it now if it is the open stage, else when it opens
-        await self._project()
+        return await self._project()
 
     @waive.validator
     def _validate_waive(self, cmd: WaiveStage) -> None:
-        check(rules.check_waive, self.state, cmd.stage, cmd.reason)
+        self.journal.check(rules.check_waive, self.state, cmd.stage, cmd.reason)
 
     @workflow.query
     def snapshot(self) -> ProgrammeState:

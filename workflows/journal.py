@@ -1,33 +1,52 @@
 """What every workflow here does the same way: refuse a command with a reason, keep the
-milestones an event adds, and write them with the state through a local activity.
+milestones an event adds, and hand each event's projection to the read model.
 
-The read model is keyed by the event sequence (state.seq), so a retried write changes nothing
-and an older write never overwrites a newer one."""
+Only what a workflow task committed may reach the read model. So a projection is never written
+from inside the task that makes it: it waits in the outbox, and a regular activity, which the
+server schedules only once that task is committed, writes the outbox in order. An Update also
+returns its projection, so the API can write it before it answers (read your writes). Both
+writes are keyed by the event sequence (state.seq): a second write of an event changes nothing
+and an older event never overwrites a newer one.
 
+Runs recorded before this (no "project-after-commit" marker) replay their local activities."""
+
+import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from recall.rules.case_rules import RuleViolation
+    from recall.rules import RuleViolation
     from workflows.shared import MilestoneEvent
 
 WRITE_TIMEOUT = timedelta(seconds=30)
+# The read model may be down for a while: keep trying, never give up on a committed event.
+WRITE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2,
+    maximum_interval=timedelta(seconds=60), maximum_attempts=0,
+)  # fmt: skip
+PROJECT_AFTER_COMMIT = "project-after-commit"
+OUTBOX_BATCH = 50
+# Past this many unwritten events a workflow takes no more commands until the read model catches
+# up: its state stays bounded however long the database is away.
+OUTBOX_LIMIT = 500
 
 
 def refuse(violation: RuleViolation) -> ApplicationError:
-    """A refusal the API turns into 409/404/422 with the reason and the field."""
+    """A refusal the API turns into 409/404/422/503 with the reason and the field."""
     return ApplicationError(
         violation.message,
-        {"status": violation.status, "field": violation.field},
+        {"kind": violation.kind, "field": violation.field},
         type=violation.code,
         non_retryable=True,
     )
 
 
-def check(rule, *args: Any) -> None:  # noqa: ANN001
+def check(rule: Callable[..., None], *args: Any) -> None:
     """Run a pure rule; a RuleViolation becomes the refusal of the update."""
     try:
         rule(*args)
@@ -36,13 +55,20 @@ def check(rule, *args: Any) -> None:  # noqa: ANN001
 
 
 class Journal:
-    """Milestones of a workflow's state (anything with `seq` and `stage`) and their writing."""
+    """Milestones of a workflow's state (anything with `seq` and `stage`) and their writing.
 
-    def __init__(self, activity: str, state: Any):
-        self.activity = activity
+    `write_one` and `write_batch` are the activity definitions of the domain's projection."""
+
+    def __init__(self, write_one: Callable, write_batch: Callable, state: Any):
+        self.write_one = write_one
+        self.write_batch = write_batch
         self.state = state
         self.pending: list[MilestoneEvent] = []
         self.written_seq = state.seq
+        self.outbox: list[Any] = []
+        self.first: Any = None  # this run's first projection, the answer to a create command
+        self._writing = False
+        self._projector: asyncio.Task | None = None
 
     def record(self, kind: str, actor: str, note: str | None = None) -> None:
         self.state.seq += 1
@@ -62,16 +88,62 @@ class Journal:
         taken, self.pending = self.pending, []
         return taken
 
-    async def write(self, projection: Any) -> None:
-        """Run the projection activity; `projection.state` must be a copy taken now."""
+    def check(self, rule: Callable[..., None], *args: Any) -> None:
+        """`check`, refusing first while the read model is too far behind."""
+        if len(self.outbox) >= OUTBOX_LIMIT:
+            raise refuse(
+                RuleViolation(
+                    f"the read model is {len(self.outbox)} events behind; try again shortly",
+                    code="read_model_behind",
+                    kind="unavailable",
+                )
+            )
+        check(rule, *args)
+
+    async def write(self, projection: Any) -> Any:
+        """Hand over an event's projection (`projection.state` must be a copy taken now);
+        returns it, for an Update to return to the API."""
         seq = projection.state.seq
-        await workflow.execute_local_activity(
-            self.activity, projection, start_to_close_timeout=WRITE_TIMEOUT
-        )
+        if workflow.patched(PROJECT_AFTER_COMMIT):
+            self.outbox.append(projection)
+            self._start_projector()
+        else:
+            await workflow.execute_local_activity(
+                self.write_one, projection, start_to_close_timeout=WRITE_TIMEOUT
+            )
+        if self.first is None:
+            self.first = projection
         self.written_seq = max(self.written_seq, seq)
+        return projection
+
+    def _start_projector(self) -> None:
+        if self._projector is None:
+            self._projector = asyncio.create_task(self._project_committed())
+
+    async def _project_committed(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self.outbox))
+            batch = self.outbox[:OUTBOX_BATCH]
+            self._writing = True
+            await workflow.execute_activity(
+                self.write_batch,
+                batch,
+                start_to_close_timeout=WRITE_TIMEOUT,
+                retry_policy=WRITE_RETRY,
+            )
+            del self.outbox[: len(batch)]
+            self._writing = False
+
+    def drained(self) -> bool:
+        return not self.outbox and not self._writing
+
+    async def settle(self) -> None:
+        """Wait until no handler runs and every event is written: before continue-as-new or
+        the end of the run."""
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and self.drained())
 
     async def first_written(self) -> None:
-        """Wait until the start of the workflow is in the read model (read your writes)."""
+        """Wait until the start of the workflow is recorded (read your writes)."""
         await workflow.wait_condition(lambda: self.written_seq >= 1)
 
 

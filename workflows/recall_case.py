@@ -12,11 +12,11 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from recall.rules import case_rules
-    from recall.rules.case_rules import RuleViolation
-    from recall.rules.risk import RISK_LEVELS, risk_level
+    from recall.rules.risk import risk_level
     from recall.rules.working_days import add_days
+    from workflows import activities
     from workflows.chain import REPORT_TO_SIGNAL, MemberStatus, ReportTo, report_status
-    from workflows.journal import Journal, check, time_to_continue_as_new
+    from workflows.journal import Journal, time_to_continue_as_new
     from workflows.shared import (
         AcceptPlan,
         AddHazard,
@@ -48,21 +48,19 @@ class RecallCaseWorkflow:
         self.state: CaseState = input.state
         self.deadlines = input.deadlines
         self.cas_after = input.continue_as_new_after_events
-        self.journal = Journal("project_case", self.state)
+        self.journal = Journal(activities.project_case, activities.project_case_events, self.state)
         self._changed_hazards: set[str] = set()
 
     # --- the process ----------------------------------------------------------------------
 
     @workflow.run
     async def run(self, input: CaseInput) -> str:
-        if self.state.number is None:
+        if self.state.seq == 0:
             self.state.opened_at = workflow.now()
-            self.state.number = await workflow.execute_local_activity(
-                "open_case",
-                self.state,
-                result_type=str,
-                start_to_close_timeout=PROJECTION_TIMEOUT,
-            )
+            if self.state.number is None:  # runs recorded before the API gave the number
+                self.state.number = await workflow.execute_local_activity(
+                    activities.open_case, self.state, start_to_close_timeout=PROJECTION_TIMEOUT
+                )
             self._milestone("reported", self.state.created_by, "case opened")
             await self._project()
 
@@ -81,12 +79,16 @@ class RecallCaseWorkflow:
                 except TimeoutError:
                     await self._mark_overdue(item, due)
             if time_to_continue_as_new(self.cas_after):
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(CaseInput(
-                    state=self.state, deadlines=self.deadlines,
-                    continue_as_new_after_events=self.cas_after))
+                await self.journal.settle()
+                workflow.continue_as_new(
+                    CaseInput(
+                        state=self.state,
+                        deadlines=self.deadlines,
+                        continue_as_new_after_events=self.cas_after,
+                    )
+                )
 
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.journal.settle()
         return self.state.stage
 
     def _next_deadline(self) -> tuple[str, datetime] | None:
@@ -114,7 +116,7 @@ class RecallCaseWorkflow:
         )
         try:
             await workflow.execute_activity(
-                "notify_overdue",
+                activities.notify_overdue,
                 notice,
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=NOTIFY_RETRY,
@@ -132,7 +134,7 @@ class RecallCaseWorkflow:
     def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
         self.journal.record(kind, actor, note)
 
-    async def _project(self) -> None:
+    async def _project(self) -> CaseProjection:
         projection = CaseProjection(
             state=copy.deepcopy(dataclasses.replace(self.state, hazards={})),
             hazards=[copy.deepcopy(self.state.hazards[h]) for h in sorted(self._changed_hazards)],
@@ -141,6 +143,7 @@ class RecallCaseWorkflow:
         self._changed_hazards = set()
         await self.journal.write(projection)
         await self._report_to_programmes()
+        return projection
 
     async def _report_to_programmes(self) -> None:
         """Tell the programmes this case belongs to where its hazards stand."""
@@ -149,8 +152,13 @@ class RecallCaseWorkflow:
         if not s.programme_workflow_ids or not workflow.patched("report-to-programmes"):
             return
         open_count = len(case_rules.open_hazards(s))
-        status = MemberStatus(kind="case", member_id=s.case_id, status=s.stage,
-                              hazards=len(s.hazards), open_hazards=open_count)
+        status = MemberStatus(
+            kind="case",
+            member_id=s.case_id,
+            status=s.stage,
+            hazards=len(s.hazards),
+            open_hazards=open_count,
+        )
         await report_status(list(s.programme_workflow_ids), status)
 
     @workflow.signal(name=REPORT_TO_SIGNAL)
@@ -168,14 +176,22 @@ class RecallCaseWorkflow:
     # one activation both pass their validators before either handler runs.
 
     @workflow.update
-    async def open(self, cmd: OpenCase) -> str:
+    async def open(self, cmd: OpenCase) -> CaseProjection:
         await self.journal.first_written()
-        return self.state.number
+        return self.journal.first or self._current()
+
+    def _current(self) -> CaseProjection:
+        """The case as it stands, for a create command sent again after continue-as-new."""
+        return CaseProjection(
+            state=copy.deepcopy(dataclasses.replace(self.state, hazards={})),
+            hazards=[],
+            milestones=[],
+        )
 
     @workflow.update
-    async def assess(self, cmd: AssessCase) -> None:
+    async def assess(self, cmd: AssessCase) -> CaseProjection:
         await self._opened()
-        check(self._check_assess, cmd)
+        self.journal.check(self._check_assess, cmd)
         computed = risk_level(cmd.severity, cmd.probability)
         level = cmd.level_override or computed
         self.state.risk = Risk(
@@ -191,39 +207,21 @@ class RecallCaseWorkflow:
         if cmd.level_override:
             note += f"; matrix gave {computed}, overridden: {cmd.override_reason}"
         self._milestone("assessed", cmd.actor, note)
-        await self._project()
+        return await self._project()
 
     @assess.validator
     def _validate_assess(self, cmd: AssessCase) -> None:
-        check(self._check_assess, cmd)
+        self.journal.check(self._check_assess, cmd)
 
     def _check_assess(self, cmd: AssessCase) -> None:
-        case_rules.check_assess(self.state)
-        try:
-            risk_level(cmd.severity, cmd.probability)
-        except ValueError as err:
-            field = "severity" if "severity" in str(err) else "probability"
-            raise RuleViolation(str(err), code="invalid_field", status=422, field=field) from None
-        if cmd.level_override is not None:
-            if cmd.level_override not in RISK_LEVELS:
-                raise RuleViolation(
-                    f"level_override must be one of {', '.join(RISK_LEVELS)}",
-                    code="invalid_field",
-                    status=422,
-                    field="level_override",
-                )
-            if not (cmd.override_reason or "").strip():
-                raise RuleViolation(
-                    "a level override needs a reason",
-                    code="invalid_field",
-                    status=422,
-                    field="override_reason",
-                )
+        case_rules.check_assess(
+            self.state, cmd.severity, cmd.probability, cmd.level_override, cmd.override_reason
+        )
 
     @workflow.update
-    async def decide(self, cmd: DecideCase) -> None:
+    async def decide(self, cmd: DecideCase) -> CaseProjection:
         await self._opened()
-        check(case_rules.check_decide, self.state, cmd.decision)
+        self.journal.check(case_rules.check_decide, self.state, cmd.decision)
         self.state.decision, self.state.decision_reason = cmd.decision, cmd.reason
         self.state.decided_at = workflow.now()
         if cmd.decision == "no_recall":
@@ -231,16 +229,16 @@ class RecallCaseWorkflow:
         self._milestone(
             "decided", cmd.actor, f"{cmd.decision}" + (f": {cmd.reason}" if cmd.reason else "")
         )
-        await self._project()
+        return await self._project()
 
     @decide.validator
     def _validate_decide(self, cmd: DecideCase) -> None:
-        check(case_rules.check_decide, self.state, cmd.decision)
+        self.journal.check(case_rules.check_decide, self.state, cmd.decision)
 
     @workflow.update
-    async def submit_plan(self, cmd: SubmitPlan) -> None:
+    async def submit_plan(self, cmd: SubmitPlan) -> CaseProjection:
         await self._opened()
-        check(case_rules.check_submit_plan, self.state)
+        self.journal.check(case_rules.check_submit_plan, self.state)
         self.state.plan = Plan(
             units_affected=cmd.units_affected,
             remedy=cmd.remedy,
@@ -253,31 +251,31 @@ class RecallCaseWorkflow:
         self._milestone(
             "plan_submitted", cmd.actor, f"{cmd.remedy}, {cmd.units_affected} units: {cmd.summary}"
         )
-        await self._project()
+        return await self._project()
 
     @submit_plan.validator
     def _validate_submit_plan(self, cmd: SubmitPlan) -> None:
-        check(case_rules.check_submit_plan, self.state)
+        self.journal.check(case_rules.check_submit_plan, self.state)
 
     @workflow.update
-    async def accept_plan(self, cmd: AcceptPlan) -> None:
+    async def accept_plan(self, cmd: AcceptPlan) -> CaseProjection:
         await self._opened()
-        check(case_rules.check_accept_plan, self.state)
+        self.journal.check(case_rules.check_accept_plan, self.state)
         self.state.plan = dataclasses.replace(
             self.state.plan, accepted_at=workflow.now(), acceptance_note=cmd.note
         )
         self.state.stage = "remediating"
         self._milestone("plan_accepted", cmd.actor, cmd.note)
-        await self._project()
+        return await self._project()
 
     @accept_plan.validator
     def _validate_accept_plan(self, cmd: AcceptPlan) -> None:
-        check(case_rules.check_accept_plan, self.state)
+        self.journal.check(case_rules.check_accept_plan, self.state)
 
     @workflow.update
-    async def add_hazard(self, cmd: AddHazard) -> None:
+    async def add_hazard(self, cmd: AddHazard) -> CaseProjection:
         await self._opened()
-        check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
+        self.journal.check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
         self.state.hazards[cmd.hazard_id] = HazardState(
             id=cmd.hazard_id,
             enterprise_id=cmd.enterprise_id,
@@ -288,32 +286,32 @@ class RecallCaseWorkflow:
         )
         self._changed_hazards.add(cmd.hazard_id)
         self._milestone("hazard_identified", cmd.actor, f"{cmd.hazard_id} ({cmd.category})")
-        await self._project()
+        return await self._project()
 
     @add_hazard.validator
     def _validate_add_hazard(self, cmd: AddHazard) -> None:
-        check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
+        self.journal.check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
 
     @workflow.update
-    async def eliminate_hazard(self, cmd: EliminateHazard) -> None:
+    async def eliminate_hazard(self, cmd: EliminateHazard) -> CaseProjection:
         await self._opened()
-        check(case_rules.check_eliminate, self.state, cmd.hazard_id, cmd.eliminated_at)
+        self.journal.check(case_rules.check_eliminate, self.state, cmd.hazard_id, cmd.eliminated_at)
         hazard = self.state.hazards[cmd.hazard_id]
         hazard.status = "eliminated"
         hazard.eliminated_at = cmd.eliminated_at or workflow.now()
         hazard.evidence, hazard.evidence_refs = cmd.evidence, list(cmd.evidence_refs)
         self._changed_hazards.add(cmd.hazard_id)
         self._milestone("hazard_eliminated", cmd.actor, f"{cmd.hazard_id}: {cmd.evidence}")
-        await self._project()
+        return await self._project()
 
     @eliminate_hazard.validator
     def _validate_eliminate(self, cmd: EliminateHazard) -> None:
-        check(case_rules.check_eliminate, self.state, cmd.hazard_id, cmd.eliminated_at)
+        self.journal.check(case_rules.check_eliminate, self.state, cmd.hazard_id, cmd.eliminated_at)
 
     @workflow.update
-    async def report_progress(self, cmd: ReportProgress) -> None:
+    async def report_progress(self, cmd: ReportProgress) -> CaseProjection:
         await self._opened()
-        check(case_rules.check_progress, self.state, cmd.units_corrected)
+        self.journal.check(case_rules.check_progress, self.state, cmd.units_corrected)
         self.state.units_corrected = cmd.units_corrected
         self.state.last_progress_at = workflow.now()
         self._clear_overdue("progress_report")
@@ -322,16 +320,16 @@ class RecallCaseWorkflow:
         self._milestone(
             "progress_reported", cmd.actor, note + (f": {cmd.note}" if cmd.note else "")
         )
-        await self._project()
+        return await self._project()
 
     @report_progress.validator
     def _validate_progress(self, cmd: ReportProgress) -> None:
-        check(case_rules.check_progress, self.state, cmd.units_corrected)
+        self.journal.check(case_rules.check_progress, self.state, cmd.units_corrected)
 
     @workflow.update
-    async def verify(self, cmd: VerifyCase) -> None:
+    async def verify(self, cmd: VerifyCase) -> CaseProjection:
         await self._opened()
-        check(case_rules.check_verify, self.state)
+        self.journal.check(case_rules.check_verify, self.state)
         now = workflow.now()
         self.state.stage, self.state.verified_at = "verified", now
         for hazard in self.state.hazards.values():
@@ -339,25 +337,25 @@ class RecallCaseWorkflow:
                 hazard.status, hazard.verified_at = "verified", now
                 self._changed_hazards.add(hazard.id)
         self._milestone("verified", cmd.actor, cmd.note)
-        await self._project()
+        return await self._project()
 
     @verify.validator
     def _validate_verify(self, cmd: VerifyCase) -> None:
-        check(case_rules.check_verify, self.state)
+        self.journal.check(case_rules.check_verify, self.state)
 
     @workflow.update
-    async def close(self, cmd: CloseCase) -> None:
+    async def close(self, cmd: CloseCase) -> CaseProjection:
         await self._opened()
-        check(case_rules.check_close, self.state)
+        self.journal.check(case_rules.check_close, self.state)
         self.state.stage, self.state.closed_at = "closed", workflow.now()
         self.state.summary = cmd.summary
         self._clear_overdue("summary_report")
         self._milestone("closed", cmd.actor, cmd.summary)
-        await self._project()
+        return await self._project()
 
     @close.validator
     def _validate_close(self, cmd: CloseCase) -> None:
-        check(case_rules.check_close, self.state)
+        self.journal.check(case_rules.check_close, self.state)
 
     @workflow.query
     def snapshot(self) -> CaseState:

@@ -15,7 +15,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from recall.rules.ordered_stages import OrderedStages
     from workflows.chain import MemberStatus, ReportTo, report_status
-    from workflows.journal import Journal, check, time_to_continue_as_new
+    from workflows.journal import Journal, time_to_continue_as_new
     from workflows.member_types import StageTransition
 
 PROGRAMME_PREFIX = "programme-"  # workflows.chain.programme_workflow_id
@@ -28,14 +28,15 @@ def programme_id_of(programme_workflow_id: str) -> str:
 class StagedMember:
     KIND: ClassVar[str]  # MemberStatus.kind: "association" | "cultivation"
     MACHINE: ClassVar[OrderedStages]
-    PROJECT_ACTIVITY: ClassVar[str]
+    # The domain's projection activities (workflows.activities): one event, a batch of them.
+    PROJECT_ACTIVITIES: ClassVar[tuple[Callable, Callable]]
     PROJECTION: ClassVar[type]  # (state=..., milestones=...) -> the activity's input
 
     state: Any  # AssociationState | CultivationState
 
     def _begin(self, state: Any) -> None:
         self.state = state
-        self.journal = Journal(self.PROJECT_ACTIVITY, state)
+        self.journal = Journal(*self.PROJECT_ACTIVITIES, state)
 
     @property
     def _label(self) -> str:
@@ -46,10 +47,15 @@ class StagedMember:
     def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
         self.journal.record(kind, actor, note)
 
-    async def _project(self) -> None:
-        projection = self.PROJECTION(state=copy.deepcopy(self.state),
-                                     milestones=self.journal.take())
-        await self.journal.write(projection)
+    async def _project(self) -> Any:
+        projection = self.PROJECTION(
+            state=copy.deepcopy(self.state), milestones=self.journal.take()
+        )
+        return await self.journal.write(projection)
+
+    def _current(self) -> Any:
+        """What a create command answers: the first event of this run, or the state now."""
+        return self.journal.first or self.PROJECTION(state=copy.deepcopy(self.state), milestones=[])
 
     def _status(self) -> MemberStatus:
         return MemberStatus(kind=self.KIND, member_id=self.state.member_id, status=self.state.stage)
@@ -63,22 +69,23 @@ class StagedMember:
             seen = self.state.seq
             await workflow.wait_condition(lambda seen=seen: self.state.seq != seen)
             if time_to_continue_as_new():
-                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self.journal.settle()
                 workflow.continue_as_new(self.state)
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.journal.settle()
 
     # --- the stage machine ------------------------------------------------------------------
 
     def _check(self, cmd: StageTransition) -> None:
         fields = {"registration_no": cmd.registration_no, "certificate_no": cmd.certificate_no}
-        check(self.MACHINE.check, self._label, self.state.stage, cmd.to, fields)
+        self.journal.check(self.MACHINE.check, self._label, self.state.stage, cmd.to, fields)
 
-    async def _advance(self, cmd: StageTransition, note: str | None) -> None:
+    async def _advance(self, cmd: StageTransition, note: str | None) -> Any:
         """Take the step: a milestone, the read model, and the news to every programme."""
         self.state.stage = cmd.to
         self._milestone(cmd.to, cmd.actor, note)
-        await self._project()
+        projection = await self._project()
         await report_status(list(self.state.programme_workflow_ids), self._status())
+        return projection
 
     # --- programmes -------------------------------------------------------------------------
 

@@ -12,12 +12,12 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from recall.rules import standard_rules as rules
+    from workflows import activities
     from workflows.chain import REPORT_TO_SIGNAL, MemberStatus, ReportTo, report_status
-    from workflows.journal import Journal, check, time_to_continue_as_new
+    from workflows.journal import Journal, time_to_continue_as_new
     from workflows.standard_types import (
         BallotStandard,
         BallotState,
-        BallotTally,
         CommentOnStandard,
         CommentState,
         CreateStandard,
@@ -52,7 +52,9 @@ class StandardWorkflow:
     def __init__(self, input: StandardInput) -> None:
         self.state: StandardState = input.state
         self.continue_as_new_after_events = input.continue_as_new_after_events
-        self.journal = Journal("project_standard", self.state)
+        self.journal = Journal(
+            activities.project_standard, activities.project_standard_events, self.state
+        )
         self._changed_comments: set[str] = set()
         self._unreported: list[str] = []
         self._wakeups = 0  # every handler bumps it, so the main loop looks again
@@ -84,7 +86,7 @@ class StandardWorkflow:
                 if self._comment_period_over():
                     await self._close_comments()
             if time_to_continue_as_new(self.continue_as_new_after_events):
-                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self.journal.settle()
                 workflow.continue_as_new(
                     StandardInput(
                         state=self.state,
@@ -92,7 +94,7 @@ class StandardWorkflow:
                     )
                 )
 
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.journal.settle()
         return self.state.stage_code
 
     def _comment_period_end(self) -> datetime | None:
@@ -130,7 +132,7 @@ class StandardWorkflow:
         self._milestone(STAGE_MILESTONES[to], actor, note)
         self._unreported.append(to)
 
-    async def _project(self) -> None:
+    async def _project(self) -> StandardProjection:
         projection = StandardProjection(
             state=copy.deepcopy(dataclasses.replace(self.state, comments={})),
             comments=[
@@ -139,7 +141,7 @@ class StandardWorkflow:
             milestones=self.journal.take(),
         )
         self._changed_comments = set()
-        await self.journal.write(projection)
+        return await self.journal.write(projection)
 
     async def _report(self) -> None:
         """Tell the programmes every stage change, in order."""
@@ -168,14 +170,19 @@ class StandardWorkflow:
     # one activation both pass their validators before either handler runs.
 
     @workflow.update
-    async def create(self, cmd: CreateStandard) -> str:
+    async def create(self, cmd: CreateStandard) -> StandardProjection:
         await self._created()
-        return self.state.stage_code
+        return self.journal.first or self._current()
+
+    def _current(self) -> StandardProjection:
+        """The standard as it stands, for a create command sent again after continue-as-new."""
+        state = copy.deepcopy(dataclasses.replace(self.state, comments={}))
+        return StandardProjection(state=state, comments=[], milestones=[])
 
     @workflow.update
-    async def transition(self, cmd: TransitionStandard) -> str:
+    async def transition(self, cmd: TransitionStandard) -> StandardProjection:
         await self._created()
-        check(rules.check_transition, self.state, cmd.to, cmd.comment_period_days)
+        self.journal.check(rules.check_transition, self.state, cmd.to, cmd.comment_period_days)
         before = self.state.stage_code
         note = cmd.note
         if cmd.to == rules.PUBLIC_COMMENT:
@@ -191,18 +198,18 @@ class StandardWorkflow:
         self._stage(cmd.to, cmd.actor, note)
         if self._comment_period_over():  # a period of 0 days ends at once
             self._enter_comments_closed()
-        await self._project()
+        projection = await self._project()
         await self._report()
-        return self.state.stage_code
+        return projection
 
     @transition.validator
     def _validate_transition(self, cmd: TransitionStandard) -> None:
-        check(rules.check_transition, self.state, cmd.to, cmd.comment_period_days)
+        self.journal.check(rules.check_transition, self.state, cmd.to, cmd.comment_period_days)
 
     @workflow.update
-    async def comment(self, cmd: CommentOnStandard) -> None:
+    async def comment(self, cmd: CommentOnStandard) -> StandardProjection:
         await self._created()
-        check(rules.check_comment, self.state, cmd.comment_id, workflow.now())
+        self.journal.check(rules.check_comment, self.state, cmd.comment_id, workflow.now())
         self.state.comments[cmd.comment_id] = CommentState(
             id=cmd.comment_id,
             author=cmd.author,
@@ -213,16 +220,18 @@ class StandardWorkflow:
         self._changed_comments.add(cmd.comment_id)
         where = f" on clause {cmd.clause}" if cmd.clause else ""
         self._milestone("comment_received", cmd.actor, f"{cmd.comment_id} from {cmd.author}{where}")
-        await self._project()
+        return await self._project()
 
     @comment.validator
     def _validate_comment(self, cmd: CommentOnStandard) -> None:
-        check(rules.check_comment, self.state, cmd.comment_id, workflow.now())
+        self.journal.check(rules.check_comment, self.state, cmd.comment_id, workflow.now())
 
     @workflow.update
-    async def dispose(self, cmd: DisposeComment) -> None:
+    async def dispose(self, cmd: DisposeComment) -> StandardProjection:
         await self._created()
-        check(rules.check_dispose, self.state, cmd.comment_id, cmd.disposition, cmd.reason)
+        self.journal.check(
+            rules.check_dispose, self.state, cmd.comment_id, cmd.disposition, cmd.reason
+        )
         comment = self.state.comments[cmd.comment_id]
         comment.disposition, comment.reason = cmd.disposition, cmd.reason
         comment.disposed_at, comment.disposed_by = workflow.now(), cmd.actor
@@ -232,16 +241,18 @@ class StandardWorkflow:
             cmd.actor,
             _with_note(f"{cmd.comment_id} {cmd.disposition}", cmd.reason),
         )
-        await self._project()
+        return await self._project()
 
     @dispose.validator
     def _validate_dispose(self, cmd: DisposeComment) -> None:
-        check(rules.check_dispose, self.state, cmd.comment_id, cmd.disposition, cmd.reason)
+        self.journal.check(
+            rules.check_dispose, self.state, cmd.comment_id, cmd.disposition, cmd.reason
+        )
 
     @workflow.update
-    async def ballot(self, cmd: BallotStandard) -> BallotTally:
+    async def ballot(self, cmd: BallotStandard) -> StandardProjection:
         await self._created()
-        check(rules.check_ballot, self.state, [(v.voter, v.vote) for v in cmd.votes])
+        self.journal.check(rules.check_ballot, self.state, [(v.voter, v.vote) for v in cmd.votes])
         t = rules.tally(v.vote for v in cmd.votes)
         self.state.ballot = BallotState(
             approve=t.approve,
@@ -255,12 +266,11 @@ class StandardWorkflow:
         outcome = "passed" if t.passed else "not passed"
         note = f"{t.approve} approve, {t.disapprove} disapprove, {t.abstain} abstain: {outcome}"
         self._milestone("ballot_recorded", cmd.actor, note)
-        await self._project()
-        return BallotTally(t.approve, t.disapprove, t.abstain, t.passed)
+        return await self._project()
 
     @ballot.validator
     def _validate_ballot(self, cmd: BallotStandard) -> None:
-        check(rules.check_ballot, self.state, [(v.voter, v.vote) for v in cmd.votes])
+        self.journal.check(rules.check_ballot, self.state, [(v.voter, v.vote) for v in cmd.votes])
 
     @workflow.query
     def snapshot(self) -> StandardState:

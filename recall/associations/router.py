@@ -11,7 +11,7 @@ from recall.associations.schemas import (
 )
 from recall.common.pagination import Cursor, Limit, Page
 from recall.common.responses import refusals
-from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
+from recall.deps import CommandDep, CurrentPrincipal, SessionDep
 from recall.programmes.access import RunnableProgramme
 from recall.programmes.schemas import ProgrammeOut
 
@@ -27,14 +27,9 @@ REFUSALS = refusals(
 @router.post("/associations", status_code=201, response_model=AssociationOut, responses=REFUSALS)
 async def create_association(
     body: AssociationCreate,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.create_association(
-        session=session, engine=engine, principal=principal, ids=ids, data=body
-    )
+    return await service.create_association(cmd, data=body)
 
 
 @router.get("/associations", response_model=Page[AssociationSummaryOut])
@@ -65,16 +60,10 @@ async def get_association(association: VisibleAssociation, session: SessionDep):
 async def transition_association(
     body: AssociationTransitionIn,
     association: ChangeableAssociation,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
     return await service.transition(
-        session=session,
-        engine=engine,
-        principal=principal,
-        ids=ids,
+        cmd,
         association=association,
         data=body,
     )
@@ -86,16 +75,10 @@ async def transition_association(
 async def link_association(
     body: AssociationLinkIn,
     programme: RunnableProgramme,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
     return await service.link_existing(
-        session=session,
-        engine=engine,
-        principal=principal,
-        ids=ids,
+        cmd,
         programme=programme,
         association_id=body.association_id,
     )

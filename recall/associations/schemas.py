@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from recall.cases.schemas import MilestoneOut
+from recall.common.milestones import MilestoneOut
 
 
 class AssociationCreate(BaseModel):

@@ -5,15 +5,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.associations.models import Association
+from recall.associations.projection import project_association
 from recall.associations.schemas import AssociationCreate, AssociationTransitionIn
 from recall.auth import permissions
 from recall.auth.principal import Principal
-from recall.cases.service import milestones_of
-from recall.common.ids import IdFactory
+from recall.commands import CommandContext
+from recall.common.milestones import milestones_of
 from recall.common.pagination import keyset_page
 from recall.common.rows import columns
 from recall.common.sql import json_array_contains
-from recall.engine import WorkflowEngine
 from recall.errors import Forbidden, InvalidField, NotFound
 from recall.programmes.access import visible_programme
 from recall.programmes.links import link_member
@@ -61,13 +61,11 @@ async def _founders(session: AsyncSession, enterprise_ids: list[str]) -> list[En
 
 
 async def create_association(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     data: AssociationCreate,
 ) -> dict:
+    session, principal, ids = cmd.session, cmd.principal, cmd.ids
     founders = await _founders(session, list(dict.fromkeys(data.founding_enterprise_ids)))
     regions = sorted({e.region_code for e in founders})
     if not permissions.may_create_association(principal, regions):
@@ -85,39 +83,34 @@ async def create_association(
         created_by=principal.actor,
         programme_ids=[data.programme_id] if data.programme_id else [],
     )
-    await engine.start(
+    await cmd.start(
         AssociationWorkflow.run,
         state,
         workflow_id=association_workflow_id(association_id),
         update=AssociationWorkflow.create,
         arg=CreateMember(actor=principal.actor),
-        update_id=ids.update_id("create"),
-        reader=session,
+        key="create",
+        project=project_association,
     )
     if data.programme_id is not None:
         await link_member(
-            engine,
+            cmd,
             programme_id=data.programme_id,
             kind="association",
             member_id=association_id,
-            actor=principal.actor,
-            update_id=ids.update_id("link"),
-            reader=session,
         )
     return await association_view(session, association_id)
 
 
 async def transition(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     association: Association,
     data: AssociationTransitionIn,
 ) -> dict:
+    session, principal = cmd.session, cmd.principal
     association_id = association.id
-    await engine.command(
+    await cmd.send(
         association_workflow_id(association_id),
         AssociationWorkflow.transition,
         StageTransition(
@@ -126,33 +119,28 @@ async def transition(
             note=data.note,
             registration_no=data.registration_no,
         ),
-        update_id=ids.update_id("transition"),
-        reader=session,
+        key="transition",
+        project=project_association,
     )
     return await association_view(session, association_id)
 
 
 async def link_existing(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     programme: Programme,
     association_id: str,
 ) -> dict:
     """Link an association that already exists to a programme instead of forming a new one."""
+    session = cmd.session
     programme_id = programme.id
     if await session.get(Association, association_id) is None:
         raise InvalidField(f"unknown association '{association_id}'", field="association_id")
     await link_member(
-        engine,
+        cmd,
         programme_id=programme_id,
         kind="association",
         member_id=association_id,
-        actor=principal.actor,
-        update_id=ids.update_id("link"),
-        reader=session,
     )
     return await programme_view(session, programme_id)
 

@@ -95,8 +95,12 @@ def _overlaps(p: Principal, region_codes: Iterable[str]) -> bool:
     return p.role == "regulator" and bool(set(region_codes) & set(p.regions))
 
 
-def can_see_programme(p: Principal, region_codes: Iterable[str], association_ids: Iterable[str],
-                      cultivated_enterprise_ids: Iterable[str]) -> bool:
+def can_see_programme(
+    p: Principal,
+    region_codes: Iterable[str],
+    association_ids: Iterable[str],
+    cultivated_enterprise_ids: Iterable[str],
+) -> bool:
     if p.is_admin or _overlaps(p, region_codes):
         return True
     if p.role == "association":
@@ -117,16 +121,16 @@ def may_create_association(p: Principal, region_codes: Iterable[str]) -> bool:
     return p.is_admin or _overlaps(p, region_codes)
 
 
-def may_change_association(p: Principal, association_id: str,
-                           region_codes: Iterable[str]) -> bool:
+def may_change_association(p: Principal, association_id: str, region_codes: Iterable[str]) -> bool:
     """An association changes only itself; regulators of its members' regions may too."""
     if p.role == "association":
         return p.association_id == association_id
     return p.is_admin or _overlaps(p, region_codes)
 
 
-def may_draft_standard(p: Principal, drafting_association_id: str | None,
-                       programme_region_codes: Iterable[str]) -> bool:
+def may_draft_standard(
+    p: Principal, drafting_association_id: str | None, programme_region_codes: Iterable[str]
+) -> bool:
     """Create and advance a standard: its drafting association, or the programme's regulators."""
     if p.role == "association":
         return drafting_association_id is not None and p.association_id == drafting_association_id
@@ -138,8 +142,9 @@ def may_comment_on_standard(p: Principal) -> bool:
     return True
 
 
-def can_see_cultivation(p: Principal, enterprise_id: str,
-                        programme_region_codes: Iterable[str]) -> bool:
+def can_see_cultivation(
+    p: Principal, enterprise_id: str, programme_region_codes: Iterable[str]
+) -> bool:
     if p.role == "enterprise":
         return p.enterprise_id == enterprise_id
     return p.is_admin or _overlaps(p, programme_region_codes) or p.role == "association"

@@ -22,4 +22,3 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
-

@@ -1,17 +1,17 @@
 """Writes the case read model from workflow events. Every write is keyed by the event sequence,
 so a retried activity changes nothing twice and an older event never overwrites a newer one."""
 
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.cases.models import Case, CaseEnterprise, Hazard
 from recall.common.projection import insert_milestones, jsonable, upsert_versioned
-from recall.common.sql import next_counter
+from recall.common.sql import insert_ignore, next_counter
 from recall.reports.models import DefectReport
 from recall.rules.case_rules import correction_rate
-from workflows.shared import CaseProjection, CaseState, HazardState
+from workflows.shared import CaseProjection, CaseState, HazardState, case_workflow_id
 
 
 def _case_values(state: CaseState) -> dict:
@@ -29,8 +29,13 @@ def _case_values(state: CaseState) -> dict:
         ),
         "overdue": bool(state.overdue_items),
         "overdue_items": list(state.overdue_items),
-        "version": state.seq,
     }
+
+
+async def next_case_number(session: AsyncSession, at: datetime) -> str:
+    """The next human number of the year (China time) of `at`: RC-2026-000123."""
+    year = at.astimezone(timezone(timedelta(hours=8))).year
+    return f"RC-{year}-{await next_counter(session, f'case:{year}'):06d}"
 
 
 async def open_case(session: AsyncSession, state: CaseState, workflow_id: str) -> str:
@@ -40,8 +45,7 @@ async def open_case(session: AsyncSession, state: CaseState, workflow_id: str) -
     ).scalar_one_or_none()
     if existing:
         return existing
-    year = state.opened_at.astimezone(timezone(timedelta(hours=8))).year
-    number = f"RC-{year}-{await next_counter(session, f'case:{year}'):06d}"
+    number = await next_case_number(session, state.opened_at)
     session.add(
         Case(
             id=state.case_id,
@@ -86,14 +90,37 @@ def _hazard_values(h: HazardState) -> dict:
 
 
 async def project_case(session: AsyncSession, p: CaseProjection) -> None:
+    """Write one committed event: the case row (created by the first event), the hazards it
+    changed and its milestones. Runs from the API (the Update's answer) and from the workflow's
+    projection activity; whichever comes second changes nothing."""
     state, version = p.state, p.state.seq
-    now = p.milestones[-1].at if p.milestones else None
-    values = _case_values(state)
-    if now is not None:
-        values["updated_at"] = now
-    await session.execute(
-        update(Case).where(Case.id == state.case_id, Case.version < version).values(**values)
-    )
+    values = {
+        "id": state.case_id,
+        "number": state.number,
+        "industry_code": state.industry_code,
+        "region_code": state.region_code,
+        "enterprise_ids": list(state.enterprise_ids),
+        "defect_report_ids": list(state.defect_report_ids),
+        "workflow_id": case_workflow_id(state.case_id),
+        "created_by": state.created_by,
+        "created_at": state.opened_at,
+        "updated_at": p.milestones[-1].at if p.milestones else state.opened_at,
+        **_case_values(state),
+    }
+    if not p.milestones:
+        del values["updated_at"]  # an answer that records nothing new keeps the row's time
+    await upsert_versioned(session, Case, values, version)
+    if state.enterprise_ids:
+        rows = [{"case_id": state.case_id, "enterprise_id": e} for e in state.enterprise_ids]
+        await session.execute(
+            insert_ignore(session, CaseEnterprise, ["case_id", "enterprise_id"])(rows)
+        )
+    if state.defect_report_ids:
+        await session.execute(
+            update(DefectReport)
+            .where(DefectReport.id.in_(state.defect_report_ids), DefectReport.case_id.is_(None))
+            .values(case_id=state.case_id)
+        )
     for h in p.hazards:
         row = {
             "id": h.id,

@@ -12,15 +12,15 @@ from recall.cases.schemas import (
     EliminationIn,
     HazardIn,
     HazardOut,
-    MilestoneOut,
     PlanAcceptanceIn,
     PlanIn,
     ProgressIn,
     VerificationIn,
 )
+from recall.common.milestones import MilestoneOut
 from recall.common.pagination import Cursor, Limit, Page
 from recall.common.responses import refusals
-from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
+from recall.deps import CommandDep, CurrentPrincipal, SessionDep
 
 router = APIRouter(prefix="/cases", tags=["recall cases"])
 
@@ -34,14 +34,10 @@ REFUSALS = refusals(
 @router.post("", status_code=201, response_model=CaseOut, responses=REFUSALS)
 async def open_case(
     body: CaseCreate,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.open_case(
-        session=session, engine=engine, principal=principal, ids=ids, data=body
-    )
+    """Open a recall case from one or more defect reports (stage `reported`)."""
+    return await service.open_case(cmd, body)
 
 
 @router.get("", response_model=Page[CaseSummaryOut])
@@ -80,73 +76,53 @@ async def case_milestones(case: VisibleCase, session: SessionDep):
     return Page(items=await service.milestones_of(session, "case", case.id), next_cursor=None)
 
 
-def _act(name: str, body, case, session, engine, principal, ids):  # noqa: ANN001, ANN202
-    fields = body.model_dump() if body is not None else {}
-    return service.act(
-        name, session=session, engine=engine, principal=principal, ids=ids, case=case, fields=fields
-    )
+def _fields(body) -> dict:  # noqa: ANN001
+    return body.model_dump() if body is not None else {}
 
 
 @router.post("/{case_id}/assessment", response_model=CaseOut, responses=REFUSALS)
 async def assess(
     body: AssessmentIn,
     case: CaseFor("assess"),
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await _act("assess", body, case, session, engine, principal, ids)
+    return await service.act("assess", cmd, case, _fields(body))
 
 
 @router.post("/{case_id}/decision", response_model=CaseOut, responses=REFUSALS)
 async def decide(
     body: DecisionIn,
     case: CaseFor("decide"),
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await _act("decide", body, case, session, engine, principal, ids)
+    return await service.act("decide", cmd, case, _fields(body))
 
 
 @router.post("/{case_id}/plan", response_model=CaseOut, responses=REFUSALS)
 async def submit_plan(
     body: PlanIn,
     case: CaseFor("submit_plan"),
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await _act("submit_plan", body, case, session, engine, principal, ids)
+    return await service.act("submit_plan", cmd, case, _fields(body))
 
 
 @router.post("/{case_id}/plan/acceptance", response_model=CaseOut, responses=REFUSALS)
 async def accept_plan(
     case: CaseFor("accept_plan"),
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
     body: PlanAcceptanceIn | None = None,
 ):
-    return await _act("accept_plan", body, case, session, engine, principal, ids)
+    return await service.act("accept_plan", cmd, case, _fields(body))
 
 
 @router.post("/{case_id}/hazards", status_code=201, response_model=HazardOut, responses=REFUSALS)
 async def add_hazard(
     body: HazardIn,
     case: CaseFor("add_hazard"),
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.add_hazard(
-        session=session, engine=engine, principal=principal, ids=ids, case=case, data=body
-    )
+    return await service.add_hazard(cmd, case, body)
 
 
 @router.post(
@@ -156,53 +132,33 @@ async def eliminate_hazard(
     body: EliminationIn,
     case: CaseFor("eliminate_hazard"),
     hazard: EliminableHazard,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.eliminate_hazard(
-        session=session,
-        engine=engine,
-        principal=principal,
-        ids=ids,
-        case=case,
-        hazard=hazard,
-        data=body,
-    )
+    return await service.eliminate_hazard(cmd, case, hazard, body)
 
 
 @router.post("/{case_id}/progress-reports", response_model=CaseOut, responses=REFUSALS)
 async def report_progress(
     body: ProgressIn,
     case: CaseFor("report_progress"),
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await _act("report_progress", body, case, session, engine, principal, ids)
+    return await service.act("report_progress", cmd, case, _fields(body))
 
 
 @router.post("/{case_id}/verification", response_model=CaseOut, responses=REFUSALS)
 async def verify(
     body: VerificationIn,
     case: CaseFor("verify"),
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await _act("verify", body, case, session, engine, principal, ids)
+    return await service.act("verify", cmd, case, _fields(body))
 
 
 @router.post("/{case_id}/closure", response_model=CaseOut, responses=REFUSALS)
 async def close(
     body: ClosureIn,
     case: CaseFor("close"),
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await _act("close", body, case, session, engine, principal, ids)
+    return await service.act("close", cmd, case, _fields(body))

@@ -3,6 +3,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from recall.common.milestones import MilestoneOut
+
 Probability = Literal[
     "gt_1_2",
     "gt_1_10",
@@ -110,14 +112,6 @@ class HazardOut(BaseModel):
     verified_at: datetime | None = None
     evidence: str | None = None
     evidence_refs: list[str] = []
-
-
-class MilestoneOut(BaseModel):
-    at: datetime
-    kind: str
-    stage: str | None
-    actor: str
-    note: str | None = None
 
 
 class CaseOut(BaseModel):

@@ -8,15 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from recall.auth import permissions
 from recall.auth.principal import Principal
 from recall.cases.access import scope_cases, visible_case
+from recall.cases.claims import claim_reports, release_reports
 from recall.cases.models import Case, Hazard
+from recall.cases.projection import project_case
 from recall.cases.schemas import CaseCreate, EliminationIn, HazardIn
-from recall.common.ids import IdFactory
-from recall.common.models import Milestone
+from recall.commands import CommandContext
+from recall.common.milestones import milestones_of
 from recall.common.pagination import keyset_page
 from recall.common.rows import columns
 from recall.common.types import in_the_future
-from recall.engine import WorkflowEngine
-from recall.errors import Conflict, Forbidden, InvalidField, InvalidTransition
+from recall.errors import DomainError, Forbidden, InvalidField, InvalidTransition, Unavailable
 from recall.observability.context import bind_case
 from recall.reference.service import require_region
 from recall.reports.models import DefectReport
@@ -24,15 +25,6 @@ from recall.reports.service import require_enterprises, scope_reports
 from recall.rules.case_rules import HAZARD_CATEGORIES, TERMINAL_STAGES
 from workflows import shared
 from workflows.recall_case import RecallCaseWorkflow
-
-
-async def milestones_of(session: AsyncSession, subject_type: str, subject_id: str) -> list:
-    stmt = (
-        select(Milestone)
-        .where(Milestone.subject_type == subject_type, Milestone.subject_id == subject_id)
-        .order_by(Milestone.seq)
-    )
-    return list((await session.execute(stmt)).scalars())
 
 
 async def case_view(session: AsyncSession, case_id: str) -> dict:
@@ -75,14 +67,8 @@ async def list_cases(  # noqa: ANN201
     )
 
 
-async def open_case(
-    *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
-    data: CaseCreate,
-) -> dict:
+async def open_case(cmd: CommandContext, data: CaseCreate) -> dict:
+    session, principal = cmd.session, cmd.principal
     report_ids = list(dict.fromkeys(data.defect_report_ids))
     stmt = scope_reports(
         select(DefectReport).where(DefectReport.id.in_(report_ids)),
@@ -95,13 +81,7 @@ async def open_case(
         raise InvalidField(
             f"unknown defect report(s): {', '.join(missing)}", field="defect_report_ids"
         )
-    case_id = ids.new("case")
-    for report in found.values():
-        if report.case_id and report.case_id != case_id:
-            number = (await session.get(Case, report.case_id)).number
-            raise Conflict(
-                f"defect report {report.id} is already in case {number}", field="defect_report_ids"
-            )
+    case_id = cmd.ids.new("case")
     ordered = [found[i] for i in report_ids]
     industries = {r.industry_code for r in ordered if r.industry_code}
     if len(industries) > 1:
@@ -136,16 +116,22 @@ async def open_case(
         defect_report_ids=report_ids,
         created_by=principal.actor,
     )
-    number = await engine.start(
-        RecallCaseWorkflow.run,
-        shared.CaseInput(state=state, deadlines=engine.case_deadlines),
-        workflow_id=shared.case_workflow_id(case_id),
-        update=RecallCaseWorkflow.open,
-        arg=shared.OpenCase(actor=principal.actor),
-        update_id=ids.update_id("open"),
-        reader=session,
-    )
-    bind_case(number)
+    state.number = await claim_reports(session, cmd.workflows, case_id, report_ids)
+    try:
+        committed = await cmd.start(
+            RecallCaseWorkflow.run,
+            shared.CaseInput(state=state, deadlines=cmd.workflows.case_deadlines),
+            workflow_id=shared.case_workflow_id(case_id),
+            update=RecallCaseWorkflow.open,
+            arg=shared.OpenCase(actor=principal.actor),
+            key="open",
+            project=project_case,
+        )
+    except DomainError as err:
+        if not isinstance(err, Unavailable):  # refused for sure: the reports are free again
+            await release_reports(session, case_id, report_ids)
+        raise
+    bind_case(committed.state.number)
     return await case_view(session, case_id)
 
 
@@ -154,23 +140,13 @@ async def get_case(*, session: AsyncSession, principal: Principal, case_id: str)
     return await case_view(session, case_id)
 
 
-async def command(
-    *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    case: Case,
-    update,
-    arg,
-    update_id: str,  # noqa: ANN001
-) -> dict:
+async def command(cmd: CommandContext, case: Case, update, arg, key: str) -> dict:  # noqa: ANN001
     """Send one command to the case workflow and return the case as it stands after it."""
     case_id = case.id
     if case.stage in TERMINAL_STAGES:
         raise InvalidTransition(f"case {case.number} is {case.stage}; nothing more can be changed")
-    await engine.command(
-        shared.case_workflow_id(case_id), update, arg, update_id=update_id, reader=session
-    )
-    return await case_view(session, case_id)
+    await cmd.send(shared.case_workflow_id(case_id), update, arg, key=key, project=project_case)
+    return await case_view(cmd.session, case_id)
 
 
 _COMMANDS = {
@@ -184,38 +160,14 @@ _COMMANDS = {
 }
 
 
-async def act(
-    name: str,
-    *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
-    case: Case,
-    fields: dict,
-) -> dict:
+async def act(name: str, cmd: CommandContext, case: Case, fields: dict) -> dict:
     """A stage command whose input is the request body plus the actor."""
     update, input_type = _COMMANDS[name]
-    arg = input_type(actor=principal.actor, **fields)
-    return await command(
-        session=session,
-        engine=engine,
-        case=case,
-        update=update,
-        arg=arg,
-        update_id=ids.update_id(name),
-    )
+    return await command(cmd, case, update, input_type(actor=cmd.actor, **fields), name)
 
 
-async def add_hazard(
-    *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
-    case: Case,
-    data: HazardIn,
-) -> dict:
+async def add_hazard(cmd: CommandContext, case: Case, data: HazardIn) -> dict:
+    session = cmd.session
     if data.category not in HAZARD_CATEGORIES:
         raise InvalidField(
             f"category must be one of {', '.join(HAZARD_CATEGORIES)}", field="category"
@@ -228,52 +180,31 @@ async def add_hazard(
         )
     if in_the_future(data.identified_at):
         raise InvalidField("identified_at is in the future", field="identified_at")
-    hazard_id = ids.new("hz")
+    hazard_id = cmd.ids.new("hz")
     arg = shared.AddHazard(
-        actor=principal.actor,
+        actor=cmd.actor,
         hazard_id=hazard_id,
         enterprise_id=data.enterprise_id,
         category=data.category,
         description=data.description,
         identified_at=data.identified_at,
     )
-    await command(
-        session=session,
-        engine=engine,
-        case=case,
-        update=RecallCaseWorkflow.add_hazard,
-        arg=arg,
-        update_id=ids.update_id("hazard"),
-    )
+    await command(cmd, case, RecallCaseWorkflow.add_hazard, arg, "hazard")
     return columns(await session.get(Hazard, hazard_id, populate_existing=True))
 
 
 async def eliminate_hazard(
-    *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
-    case: Case,
-    hazard: Hazard,
-    data: EliminationIn,
+    cmd: CommandContext, case: Case, hazard: Hazard, data: EliminationIn
 ) -> dict:
     if in_the_future(data.eliminated_at):
         raise InvalidField("eliminated_at is in the future", field="eliminated_at")
     hazard_id = hazard.id
     arg = shared.EliminateHazard(
-        actor=principal.actor,
+        actor=cmd.actor,
         hazard_id=hazard_id,
         evidence=data.evidence,
         evidence_refs=data.evidence_refs,
         eliminated_at=data.eliminated_at,
     )
-    await command(
-        session=session,
-        engine=engine,
-        case=case,
-        update=RecallCaseWorkflow.eliminate_hazard,
-        arg=arg,
-        update_id=ids.update_id("eliminate"),
-    )
-    return columns(await session.get(Hazard, hazard_id, populate_existing=True))
+    await command(cmd, case, RecallCaseWorkflow.eliminate_hazard, arg, "eliminate")
+    return columns(await cmd.session.get(Hazard, hazard_id, populate_existing=True))

@@ -35,8 +35,11 @@ def with_database(work: Callable[[SessionFactory], Awaitable[T]]) -> T:
     settings = get_settings()
     url = settings.sqlalchemy_url
     if settings.database_url is None and not (settings.data_dir / "recall.db").exists():
-        fail(f"no database in {settings.data_dir.resolve()}: run `recall db upgrade` "
-             "(or `recall up`) first, or set RECALL_DATA_DIR", exit_code=1)
+        fail(
+            f"no database in {settings.data_dir.resolve()}: run `recall db upgrade` "
+            "(or `recall up`) first, or set RECALL_DATA_DIR",
+            exit_code=1,
+        )
 
     async def run() -> T:
         engine = create_engine(url)

@@ -10,7 +10,7 @@ from recall.cultivations.schemas import (
     CultivationSummaryOut,
     CultivationTransitionIn,
 )
-from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
+from recall.deps import CommandDep, CurrentPrincipal, SessionDep
 
 router = APIRouter(prefix="/brand-cultivations", tags=["brand cultivations"])
 
@@ -24,14 +24,9 @@ REFUSALS = refusals(
 @router.post("", status_code=201, response_model=CultivationOut, responses=REFUSALS)
 async def create_cultivation(
     body: CultivationCreate,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.create_cultivation(
-        session=session, engine=engine, principal=principal, ids=ids, data=body
-    )
+    return await service.create_cultivation(cmd, data=body)
 
 
 @router.get("", response_model=Page[CultivationSummaryOut])
@@ -65,16 +60,10 @@ async def get_cultivation(cultivation: VisibleCultivation, session: SessionDep):
 async def transition_cultivation(
     body: CultivationTransitionIn,
     cultivation: RunnableCultivation,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
     return await service.transition(
-        session=session,
-        engine=engine,
-        principal=principal,
-        ids=ids,
+        cmd,
         cultivation=cultivation,
         data=body,
     )

@@ -6,19 +6,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.auth import permissions
 from recall.auth.principal import Principal
-from recall.cases.service import milestones_of
-from recall.common.ids import IdFactory
+from recall.commands import CommandContext
+from recall.common.milestones import milestones_of
 from recall.common.pagination import keyset_page
 from recall.common.rows import columns
 from recall.cultivations.access import scope_cultivations
 from recall.cultivations.models import BrandCultivation
+from recall.cultivations.projection import project_cultivation
 from recall.cultivations.schemas import CultivationCreate, CultivationTransitionIn
-from recall.engine import WorkflowEngine
 from recall.errors import Conflict, Forbidden, InvalidField, InvalidTransition, NotFound
 from recall.programmes.access import visible_programme
 from recall.programmes.links import link_member
 from recall.reports.service import require_enterprises
-from recall.rules.case_rules import RuleViolation
+from recall.rules import RuleViolation
 from recall.rules.ordered_stages import CULTIVATION
 from workflows.brand_cultivation import BrandCultivationWorkflow
 from workflows.chain import cultivation_workflow_id
@@ -45,13 +45,11 @@ async def _live_cultivation(
 
 
 async def create_cultivation(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     data: CultivationCreate,
 ) -> dict:
+    session, principal, ids = cmd.session, cmd.principal, cmd.ids
     try:
         programme = await visible_programme(session, principal, data.programme_id)
     except NotFound:
@@ -79,43 +77,38 @@ async def create_cultivation(
         tier=data.tier,
         created_by=principal.actor,
     )
-    await engine.start(
+    await cmd.start(
         BrandCultivationWorkflow.run,
         state,
         workflow_id=cultivation_workflow_id(cultivation_id),
         update=BrandCultivationWorkflow.create,
         arg=CreateMember(actor=principal.actor),
-        update_id=ids.update_id("create"),
-        reader=session,
+        key="create",
+        project=project_cultivation,
     )
     await link_member(
-        engine,
+        cmd,
         programme_id=state.programme_id,
         kind="cultivation",
         member_id=cultivation_id,
-        actor=principal.actor,
-        update_id=ids.update_id("link"),
-        reader=session,
     )
     return await cultivation_view(session, cultivation_id)
 
 
 async def transition(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     cultivation: BrandCultivation,
     data: CultivationTransitionIn,
 ) -> dict:
+    session, principal = cmd.session, cmd.principal
     cultivation_id = cultivation.id
     if cultivation.stage == CULTIVATION.last:  # its process has ended: answer from the rule
         try:
             CULTIVATION.check(f"brand cultivation {cultivation_id}", cultivation.stage, data.to, {})
         except RuleViolation as violation:
             raise InvalidTransition(violation.message) from None
-    await engine.command(
+    await cmd.send(
         cultivation_workflow_id(cultivation_id),
         BrandCultivationWorkflow.transition,
         StageTransition(
@@ -124,8 +117,8 @@ async def transition(
             note=data.note,
             certificate_no=data.certificate_no,
         ),
-        update_id=ids.update_id("transition"),
-        reader=session,
+        key="transition",
+        project=project_cultivation,
     )
     return await cultivation_view(session, cultivation_id)
 

@@ -26,16 +26,17 @@ def _moment(value: str, field: str, *, end: bool) -> datetime:
             return datetime.combine(day, time(0), tzinfo=CST)
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidField(f"{field} must be a date (2026-01-31) or a time with its offset",
-                           field=field) from None
+        raise InvalidField(
+            f"{field} must be a date (2026-01-31) or a time with its offset", field=field
+        ) from None
     if moment.tzinfo is None:
-        raise InvalidField(f"{field} needs an offset, e.g. 2026-01-31T00:00:00+08:00",
-                           field=field)
+        raise InvalidField(f"{field} needs an offset, e.g. 2026-01-31T00:00:00+08:00", field=field)
     return moment
 
 
-def parse_filter(region: str | None, industry: str | None, from_: str | None,
-                 to: str | None) -> DashboardFilter:
+def parse_filter(
+    region: str | None, industry: str | None, from_: str | None, to: str | None
+) -> DashboardFilter:
     start = _moment(from_, "from", end=False) if from_ else None
     end = _moment(to, "to", end=True) if to else None
     if start and end and end <= start:

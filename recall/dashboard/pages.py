@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -142,7 +142,7 @@ async def root() -> RedirectResponse:
     return RedirectResponse("/dashboard", status_code=307)
 
 
-@router.get("/dashboard", include_in_schema=False)
+@router.get("/dashboard", response_class=HTMLResponse)  # in the contract: in OpenAPI too
 async def dashboard(request: Request, session: SessionDep) -> Response:
     q, viewer = Query.of(request), await viewer_of(request, session)
     t = Labels(q.lang)

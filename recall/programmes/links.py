@@ -3,26 +3,19 @@
 The programme records the member at once (so a read right after shows it) and asks the member's
 workflow to report its status; from then on the member signals every change itself."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from recall.engine import WorkflowEngine
+from recall.commands import CommandContext
+from recall.programmes.projection import project_programme
 from workflows.chain import LinkMember, programme_workflow_id
+from workflows.industry_programme import IndustryProgrammeWorkflow
 
 
 async def link_member(
-    engine: WorkflowEngine,
-    *,
-    programme_id: str,
-    kind: str,
-    member_id: str,
-    actor: str,
-    update_id: str,
-    reader: AsyncSession,
+    cmd: CommandContext, *, programme_id: str, kind: str, member_id: str, key: str = "link"
 ) -> None:
-    await engine.command(
+    await cmd.send(
         programme_workflow_id(programme_id),
-        "link_member",
-        LinkMember(kind=kind, member_id=member_id, actor=actor),
-        update_id=update_id,
-        reader=reader,
+        IndustryProgrammeWorkflow.link_member,
+        LinkMember(kind=kind, member_id=member_id, actor=cmd.actor),
+        key=key,
+        project=project_programme,
     )

@@ -38,8 +38,9 @@ class ProgrammeRegion(Base):
     __tablename__ = "programme_regions"
 
     programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
-    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True,
-                                             index=True)
+    region_code: Mapped[str] = mapped_column(
+        ForeignKey("regions.code"), primary_key=True, index=True
+    )
 
 
 class ProgrammeMember(Base):

@@ -1,9 +1,9 @@
 from fastapi import APIRouter
 
-from recall.cases.schemas import MilestoneOut
+from recall.common.milestones import MilestoneOut
 from recall.common.pagination import Cursor, Limit, Page
 from recall.common.responses import refusals
-from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
+from recall.deps import CommandDep, CurrentPrincipal, SessionDep
 from recall.programmes import service
 from recall.programmes.access import RunnableProgramme, VisibleProgramme
 from recall.programmes.schemas import (
@@ -25,14 +25,9 @@ REFUSALS = refusals(
 @router.post("", status_code=201, response_model=ProgrammeOut, responses=REFUSALS)
 async def create_programme(
     body: ProgrammeCreate,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.create_programme(
-        session=session, engine=engine, principal=principal, ids=ids, data=body
-    )
+    return await service.create_programme(cmd, data=body)
 
 
 @router.get("", response_model=Page[ProgrammeSummaryOut])
@@ -70,11 +65,6 @@ async def programme_milestones(programme: VisibleProgramme, session: SessionDep)
 async def waive(
     body: WaiverIn,
     programme: RunnableProgramme,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.waive(
-        session=session, engine=engine, principal=principal, ids=ids, programme=programme, data=body
-    )
+    return await service.waive(cmd, programme=programme, data=body)

@@ -7,14 +7,14 @@ from recall.auth import permissions
 from recall.auth.principal import Principal
 from recall.cases.access import scope_cases
 from recall.cases.models import Case, Hazard
-from recall.cases.service import milestones_of
-from recall.common.ids import IdFactory
+from recall.commands import CommandContext
+from recall.common.milestones import milestones_of
 from recall.common.pagination import keyset_page
 from recall.common.rows import columns
-from recall.engine import WorkflowEngine
 from recall.errors import Conflict, Forbidden, InvalidField
 from recall.programmes.access import scope_programmes
 from recall.programmes.models import Programme
+from recall.programmes.projection import project_programme
 from recall.programmes.schemas import ProgrammeCreate, WaiverIn
 from recall.reference.service import require_industry
 from recall.rules.case_rules import OPEN_HAZARD_STATUSES
@@ -59,13 +59,11 @@ async def _case_statuses(session: AsyncSession, cases: list[Case]) -> dict[str, 
 
 
 async def create_programme(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     data: ProgrammeCreate,
 ) -> dict:
+    session, principal, ids = cmd.session, cmd.principal, cmd.ids
     await require_industry(session, data.industry_code, "industry_code")
     case_ids = list(dict.fromkeys(data.case_ids))
     stmt = scope_cases(select(Case).where(Case.id.in_(case_ids)), principal)
@@ -98,34 +96,32 @@ async def create_programme(
         created_by=principal.actor,
     )
     state.members["case"] = await _case_statuses(session, cases)
-    await engine.start(
+    await cmd.start(
         IndustryProgrammeWorkflow.run,
         ProgrammeInput(state=state),
         workflow_id=programme_workflow_id(programme_id),
         update=IndustryProgrammeWorkflow.start,
         arg=StartProgramme(actor=principal.actor),
-        update_id=ids.update_id("start"),
-        reader=session,
+        key="start",
+        project=project_programme,
     )
     return await programme_view(session, programme_id)
 
 
 async def waive(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     programme: Programme,
     data: WaiverIn,
 ) -> dict:
+    session, principal = cmd.session, cmd.principal
     programme_id = programme.id
-    await engine.command(
+    await cmd.send(
         programme_workflow_id(programme_id),
         IndustryProgrammeWorkflow.waive,
         WaiveStage(actor=principal.actor, stage=data.stage, reason=data.reason),
-        update_id=ids.update_id("waive"),
-        reader=session,
+        key="waive",
+        project=project_programme,
     )
     return await programme_view(session, programme_id)
 

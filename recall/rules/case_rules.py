@@ -8,6 +8,10 @@ them in its Update validators (a refused command never reaches history) and agai
 from collections.abc import Iterable
 from typing import Any
 
+from recall.rules.limits import MAX_HAZARDS_PER_CASE
+from recall.rules.refusal import RuleViolation
+from recall.rules.risk import RISK_LEVELS, risk_level
+
 STAGES = (
     "reported",
     "assessed",
@@ -41,24 +45,6 @@ OPEN_HAZARD_STATUSES = ("identified", "reopened")
 ELIMINATED_HAZARD_STATUSES = ("eliminated", "verified")
 
 
-class RuleViolation(Exception):
-    """A command the stage machine refuses; status 409 unless it names a bad field or thing."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str = "invalid_transition",
-        status: int = 409,
-        field: str | None = None,
-    ):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
-        self.field = field
-
-
 def _require_stage(state: Any, allowed: Iterable[str], act: str) -> None:
     allowed = tuple(allowed)
     if state.stage not in allowed:
@@ -68,19 +54,44 @@ def _require_stage(state: Any, allowed: Iterable[str], act: str) -> None:
         )
 
 
-def check_assess(state: Any) -> None:
+def check_assess(
+    state: Any,
+    severity: int | None = None,
+    probability: str | None = None,
+    level_override: str | None = None,
+    override_reason: str | None = None,
+) -> None:
+    """The stage allows an assessment, and (when given) its fields make one."""
     _require_stage(state, ("reported", "assessed"), "a risk assessment")
     if state.decision is not None:
         raise RuleViolation(
             f"case {state.number} already has the decision '{state.decision}'; "
             "the assessment can no longer change"
         )
+    if severity is None and probability is None:
+        return
+    try:
+        risk_level(severity, probability)
+    except ValueError as err:
+        field = "severity" if "severity" in str(err) else "probability"
+        raise RuleViolation(str(err), code="invalid_field", field=field) from None
+    if level_override is not None:
+        if level_override not in RISK_LEVELS:
+            raise RuleViolation(
+                f"level_override must be one of {', '.join(RISK_LEVELS)}",
+                code="invalid_field",
+                field="level_override",
+            )
+        if not (override_reason or "").strip():
+            raise RuleViolation(
+                "a level override needs a reason", code="invalid_field", field="override_reason"
+            )
 
 
 def check_decide(state: Any, decision: str) -> None:
     if decision not in DECISIONS:
         raise RuleViolation(
-            f"unknown decision '{decision}'", code="invalid_field", status=422, field="decision"
+            f"unknown decision '{decision}'", code="invalid_field", field="decision"
         )
     _require_stage(state, ("assessed",), "a decision")
     if state.decision is not None:
@@ -100,6 +111,11 @@ def check_accept_plan(state: Any) -> None:
 def check_add_hazard(state: Any, hazard_id: str) -> None:
     if hazard_id in state.hazards:
         raise RuleViolation(f"hazard {hazard_id} is already recorded", code="conflict")
+    if len(state.hazards) >= MAX_HAZARDS_PER_CASE:
+        raise RuleViolation(
+            f"case {state.number} has {len(state.hazards)} hazards, the most one case may hold; "
+            "open another case for the rest"
+        )
     _require_stage(
         state, ("reported", "assessed", "recall_planned", "remediating"), "adding a hazard"
     )
@@ -108,9 +124,7 @@ def check_add_hazard(state: Any, hazard_id: str) -> None:
 def check_eliminate(state: Any, hazard_id: str, eliminated_at: Any = None) -> None:
     hazard = state.hazards.get(hazard_id)
     if hazard is None:
-        raise RuleViolation(
-            f"case {state.number} has no hazard {hazard_id}", code="not_found", status=404
-        )
+        raise RuleViolation(f"case {state.number} has no hazard {hazard_id}", code="not_found")
     if state.stage in TERMINAL_STAGES:
         raise RuleViolation(f"case {state.number} is {state.stage}; nothing more can be recorded")
     if hazard.status not in OPEN_HAZARD_STATUSES:
@@ -120,7 +134,6 @@ def check_eliminate(state: Any, hazard_id: str, eliminated_at: Any = None) -> No
             f"eliminated_at {eliminated_at.isoformat()} is before hazard {hazard_id} was "
             f"identified ({hazard.identified_at.isoformat()})",
             code="invalid_field",
-            status=422,
             field="eliminated_at",
         )
 
@@ -132,7 +145,6 @@ def check_progress(state: Any, units_corrected: int) -> None:
         raise RuleViolation(
             f"units_corrected {units_corrected} is more than the {affected} units affected",
             code="invalid_field",
-            status=422,
             field="units_corrected",
         )
     previous = state.units_corrected or 0
@@ -141,7 +153,6 @@ def check_progress(state: Any, units_corrected: int) -> None:
             f"units_corrected is cumulative: {units_corrected} is less than the "
             f"{previous} already reported",
             code="invalid_field",
-            status=422,
             field="units_corrected",
         )
 

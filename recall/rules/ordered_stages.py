@@ -9,7 +9,7 @@ is a 422 naming the field when it is missing.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from recall.rules.case_rules import RuleViolation
+from recall.rules.refusal import RuleViolation
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,6 @@ class OrderedStages:
                 f"'{to}' is not a stage of a {self.noun}; the stages are "
                 + " -> ".join(self.stages),
                 code="invalid_field",
-                status=422,
                 field="to",
             )
         wanted = self.next_after(current)
@@ -63,7 +62,6 @@ class OrderedStages:
             raise RuleViolation(
                 f"{label} needs {needed} to move to '{to}'",
                 code="invalid_field",
-                status=422,
                 field=needed,
             )
 

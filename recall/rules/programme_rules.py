@@ -4,7 +4,7 @@ which waivers and links are allowed. Each stage opens when the one before is com
 from typing import Any
 
 from recall.rules import standard_rules
-from recall.rules.case_rules import RuleViolation
+from recall.rules.refusal import RuleViolation
 
 STAGES = ("hazard_elimination", "association_formation", "standard_drafting", "brand_cultivation")
 MEMBER_KINDS = ("case", "association", "standard", "cultivation")
@@ -38,13 +38,10 @@ def check_waive(state: Any, stage: str, reason: str) -> None:
         raise RuleViolation(
             f"stage must be one of {', '.join(STAGES)}",
             code="invalid_field",
-            status=422,
             field="stage",
         )
     if not reason.strip():
-        raise RuleViolation(
-            "a waiver needs a reason", code="invalid_field", status=422, field="reason"
-        )
+        raise RuleViolation("a waiver needs a reason", code="invalid_field", field="reason")
     current = next(s for s in state.stages if s.name == stage)
     if current.status in ("complete", "waived"):
         raise RuleViolation(
@@ -59,6 +56,5 @@ def check_link(kind: str) -> None:
         raise RuleViolation(
             f"kind must be one of {', '.join(MEMBER_KINDS)}",
             code="invalid_field",
-            status=422,
             field="kind",
         )

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from recall.rules.case_rules import RuleViolation
+from recall.rules.limits import MAX_COMMENT_PERIOD_DAYS, MAX_COMMENTS_PER_STANDARD
+from recall.rules.refusal import RuleViolation
 
 __all__ = ["RuleViolation"]
 
@@ -47,7 +48,7 @@ def stage_label(code: str) -> str:
 
 
 def _invalid(message: str, field: str) -> RuleViolation:
-    return RuleViolation(message, code="invalid_field", status=422, field=field)
+    return RuleViolation(message, code="invalid_field", field=field)
 
 
 def _name(state: Any) -> str:
@@ -71,8 +72,11 @@ def check_transition(state: Any, to: str, comment_period_days: float | None) -> 
                 f"comment_period_days applies only to {stage_label(PUBLIC_COMMENT)}",
                 "comment_period_days",
             )
-        if comment_period_days < 0:
-            raise _invalid("comment_period_days must be 0 or more", "comment_period_days")
+        if not 0 <= comment_period_days <= MAX_COMMENT_PERIOD_DAYS:
+            raise _invalid(
+                f"comment_period_days must be from 0 to {MAX_COMMENT_PERIOD_DAYS}",
+                "comment_period_days",
+            )
     check_open(state)
     current = state.stage_code
     if to == WITHDRAWN:
@@ -119,6 +123,10 @@ def check_comment(state: Any, comment_id: str, now: datetime) -> None:
     if comment_id in state.comments:
         raise RuleViolation(f"comment {comment_id} is already recorded", code="conflict")
     check_open(state)
+    if len(state.comments) >= MAX_COMMENTS_PER_STANDARD:
+        raise RuleViolation(
+            f"{_name(state)} has {len(state.comments)} comments, the most one standard may hold"
+        )
     if state.stage_code != PUBLIC_COMMENT:
         raise RuleViolation(
             f"{_name(state)} is at {stage_label(state.stage_code)}; comments are taken only "
@@ -131,9 +139,7 @@ def check_comment(state: Any, comment_id: str, now: datetime) -> None:
 
 def check_dispose(state: Any, comment_id: str, disposition: str, reason: str | None) -> None:
     if comment_id not in state.comments:
-        raise RuleViolation(
-            f"{_name(state)} has no comment {comment_id}", code="not_found", status=404
-        )
+        raise RuleViolation(f"{_name(state)} has no comment {comment_id}", code="not_found")
     if disposition not in DISPOSITIONS:
         raise _invalid(f"disposition must be one of {', '.join(DISPOSITIONS)}", "disposition")
     if disposition in DISPOSITIONS_NEEDING_REASON and not (reason or "").strip():

@@ -1,10 +1,9 @@
 from fastapi import APIRouter
 
-from recall.cases.schemas import MilestoneOut
-from recall.cases.service import milestones_of
+from recall.common.milestones import MilestoneOut, milestones_of
 from recall.common.pagination import Cursor, Limit, Page
 from recall.common.responses import refusals
-from recall.deps import CurrentPrincipal, EngineDep, IdsDep, SessionDep
+from recall.deps import CommandDep, CurrentPrincipal, SessionDep
 from recall.standards import service
 from recall.standards.access import (
     CommentableStandard,
@@ -38,14 +37,9 @@ REFUSALS = refusals(
 @router.post("", status_code=201, response_model=StandardOut, responses=REFUSALS)
 async def create_standard(
     body: StandardCreate,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.create_standard(
-        session=session, engine=engine, principal=principal, ids=ids, data=body
-    )
+    return await service.create_standard(cmd, data=body)
 
 
 @router.get("", response_model=Page[StandardSummaryOut])
@@ -85,14 +79,9 @@ async def standard_milestones(standard: VisibleStandard, session: SessionDep):
 async def transition(
     body: TransitionIn,
     standard: StandardFor("advance"),
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.transition(
-        session=session, engine=engine, principal=principal, ids=ids, standard=standard, data=body
-    )
+    return await service.transition(cmd, standard=standard, data=body)
 
 
 @router.post(
@@ -101,14 +90,9 @@ async def transition(
 async def comment(
     body: CommentIn,
     standard: CommentableStandard,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.comment(
-        session=session, engine=engine, principal=principal, ids=ids, standard=standard, data=body
-    )
+    return await service.comment(cmd, standard=standard, data=body)
 
 
 @router.post(
@@ -119,25 +103,15 @@ async def comment(
 async def dispose(
     body: DispositionIn,
     comment: DisposableComment,
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.dispose(
-        session=session, engine=engine, principal=principal, ids=ids, comment=comment, data=body
-    )
+    return await service.dispose(cmd, comment=comment, data=body)
 
 
 @router.post("/{standard_id}/ballot", response_model=BallotOut, responses=REFUSALS)
 async def ballot(
     body: BallotIn,
     standard: StandardFor("hold the ballot of"),
-    session: SessionDep,
-    engine: EngineDep,
-    principal: CurrentPrincipal,
-    ids: IdsDep,
+    cmd: CommandDep,
 ):
-    return await service.ballot(
-        session=session, engine=engine, principal=principal, ids=ids, standard=standard, data=body
-    )
+    return await service.ballot(cmd, standard=standard, data=body)

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from recall.cases.schemas import MilestoneOut
+from recall.common.milestones import MilestoneOut
 
 Kind = Literal["group", "industry", "zhejiang_made", "local", "national"]
 StageCode = Literal["00.00", "10.99", "20.00", "40.20", "40.60", "50.20", "50.60", "60.60", "95.99"]

@@ -7,18 +7,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.associations.models import Association
 from recall.auth import permissions
-from recall.auth.principal import Principal
-from recall.cases.service import milestones_of
-from recall.common.ids import IdFactory
+from recall.commands import CommandContext
+from recall.common.milestones import milestones_of
 from recall.common.pagination import keyset_page
 from recall.common.rows import columns
-from recall.engine import WorkflowEngine
 from recall.errors import InvalidField, InvalidTransition, NotFound
 from recall.programmes.access import visible_programme
 from recall.programmes.links import link_member
 from recall.rules import standard_rules as rules
 from recall.standards.access import draft_refusal
 from recall.standards.models import Standard, StandardComment
+from recall.standards.projection import project_standard
 from recall.standards.schemas import (
     BallotIn,
     CommentIn,
@@ -101,13 +100,11 @@ async def list_standards(  # noqa: ANN201
 
 
 async def create_standard(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     data: StandardCreate,
 ) -> dict:
+    session, principal, ids = cmd.session, cmd.principal, cmd.ids
     try:
         programme = await visible_programme(session, principal, data.programme_id)
     except NotFound:
@@ -134,56 +131,43 @@ async def create_standard(
         created_by=principal.actor,
     )
     programme_id = programme.id
-    await engine.start(
+    await cmd.start(
         StandardWorkflow.run,
         StandardInput(state=state),
         workflow_id=standard_workflow_id(standard_id),
         update=StandardWorkflow.create,
         arg=CreateStandard(actor=principal.actor),
-        update_id=ids.update_id("create"),
-        reader=session,
+        key="create",
+        project=project_standard,
     )
     await link_member(
-        engine,
+        cmd,
         programme_id=programme_id,
         kind="standard",
         member_id=standard_id,
-        actor=principal.actor,
-        update_id=ids.update_id("link"),
-        reader=session,
     )
     return await standard_view(session, standard_id)
 
 
-async def _command(  # noqa: ANN202
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    standard: Standard,
-    update,  # noqa: ANN001
-    arg,  # noqa: ANN001
-    update_id: str,
-):
-    """Send one command to the standard workflow; returns what the update returns."""
+async def _command(cmd: CommandContext, standard: Standard, update, arg, key: str):  # noqa: ANN001, ANN202
+    """Send one command to the standard workflow; returns what it committed."""
     if standard.stage_code in rules.TERMINAL_STAGES:
         raise InvalidTransition(
             f"standard {standard.id} is {rules.stage_label(standard.stage_code)}; "
             "nothing more can change"
         )
-    standard_id = standard.id
-    return await engine.command(
-        standard_workflow_id(standard_id), update, arg, update_id=update_id, reader=session
+    return await cmd.send(
+        standard_workflow_id(standard.id), update, arg, key=key, project=project_standard
     )
 
 
 async def transition(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     standard: Standard,
     data: TransitionIn,
 ) -> dict:
+    session, principal = cmd.session, cmd.principal
     standard_id = standard.id
     arg = TransitionStandard(
         actor=principal.actor,
@@ -191,21 +175,17 @@ async def transition(
         note=data.note,
         comment_period_days=data.comment_period_days,
     )
-    await _command(
-        session, engine, standard, StandardWorkflow.transition, arg, ids.update_id("transition")
-    )
+    await _command(cmd, standard, StandardWorkflow.transition, arg, "transition")
     return await standard_view(session, standard_id)
 
 
 async def comment(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     standard: Standard,
     data: CommentIn,
 ) -> dict:
+    session, principal, ids = cmd.session, cmd.principal, cmd.ids
     comment_id = ids.new("cmt")
     arg = CommentOnStandard(
         actor=principal.actor,
@@ -214,21 +194,17 @@ async def comment(
         text=data.text,
         clause=data.clause,
     )
-    await _command(
-        session, engine, standard, StandardWorkflow.comment, arg, ids.update_id("comment")
-    )
+    await _command(cmd, standard, StandardWorkflow.comment, arg, "comment")
     return columns(await session.get(StandardComment, comment_id, populate_existing=True))
 
 
 async def dispose(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     comment: StandardComment,
     data: DispositionIn,
 ) -> dict:
+    session, principal = cmd.session, cmd.principal
     comment_id = comment.id
     standard = await session.get(Standard, comment.standard_id)
     arg = DisposeComment(
@@ -237,27 +213,22 @@ async def dispose(
         disposition=data.disposition,
         reason=data.reason,
     )
-    await _command(
-        session, engine, standard, StandardWorkflow.dispose, arg, ids.update_id("dispose")
-    )
+    await _command(cmd, standard, StandardWorkflow.dispose, arg, "dispose")
     return columns(await session.get(StandardComment, comment_id, populate_existing=True))
 
 
 async def ballot(
+    cmd: CommandContext,
     *,
-    session: AsyncSession,
-    engine: WorkflowEngine,
-    principal: Principal,
-    ids: IdFactory,
     standard: Standard,
     data: BallotIn,
 ) -> dict:
+    principal = cmd.principal
     arg = BallotStandard(
         actor=principal.actor, votes=[Vote(voter=v.voter, vote=v.vote) for v in data.votes]
     )
-    tally = await _command(
-        session, engine, standard, StandardWorkflow.ballot, arg, ids.update_id("ballot")
-    )
+    committed = await _command(cmd, standard, StandardWorkflow.ballot, arg, "ballot")
+    tally = committed.state.ballot
     return {
         "approve": tally.approve,
         "disapprove": tally.disapprove,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from recall.rules.case_rules import RuleViolation
+from recall.rules import RuleViolation
 from recall.rules.ordered_stages import ASSOCIATION, CULTIVATION
 
 
@@ -32,25 +32,25 @@ def test_each_next_stage_is_allowed(machine) -> None:  # noqa: ANN001
 def test_anything_but_the_next_stage_is_a_409_naming_both(current, to, how) -> None:  # noqa: ANN001
     v = refusal(ASSOCIATION, current, to, registration_no="R-1")
     wanted = ASSOCIATION.next_after(current)
-    assert (v.status, v.code, v.field) == (409, "invalid_transition", None)
+    assert (v.kind, v.code, v.field) == ("conflict", "invalid_transition", None)
     assert f"is in stage '{current}'; the next stage is '{wanted}', not '{to}'" in v.message
     assert how in v.message
 
 
 def test_nothing_follows_the_last_stage() -> None:
     v = refusal(CULTIVATION, "labelled", "labelled")
-    assert v.status == 409 and "'labelled', the last stage" in v.message
+    assert v.kind == "conflict" and "'labelled', the last stage" in v.message
 
 
 @pytest.mark.parametrize("blank", [None, "", "   "])
 def test_a_stage_that_needs_a_number_names_the_field(blank) -> None:  # noqa: ANN001
     v = refusal(ASSOCIATION, "charter_adopted", "registered", registration_no=blank)
-    assert (v.status, v.code, v.field) == (422, "invalid_field", "registration_no")
+    assert (v.kind, v.code, v.field) == ("invalid_field", "invalid_field", "registration_no")
     v = refusal(CULTIVATION, "certification_applied", "certified", certificate_no=blank)
-    assert (v.status, v.field) == (422, "certificate_no")
+    assert (v.kind, v.field) == ("invalid_field", "certificate_no")
 
 
 def test_an_unknown_stage_is_a_422_on_to() -> None:
     v = refusal(ASSOCIATION, "proposed", "dissolved")
-    assert (v.status, v.field) == (422, "to")
+    assert (v.kind, v.field) == ("invalid_field", "to")
     assert "proposed -> preparing -> charter_adopted -> registered" in v.message

@@ -44,7 +44,7 @@ from workflows.standard_types import (
     TransitionStandard,
     Vote,
 )
-from workflows.worker import build_worker
+from recall.worker import build_worker
 
 OUT = Path(__file__).parent / "histories"
 A = "regulator:record"

@@ -5,12 +5,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from workflows.activities.associations import AssociationActivities
-from workflows.activities.cases import CaseActivities
-from workflows.activities.cultivations import CultivationActivities
-from workflows.activities.notify import NotifyActivities
-from workflows.activities.programmes import ProgrammeActivities
-from workflows.activities.standards import StandardActivities
+from recall.associations.activities import AssociationActivities
+from recall.cases.activities import CaseActivities, NotifyActivities
+from recall.cultivations.activities import CultivationActivities
+from recall.programmes.activities import ProgrammeActivities
+from recall.standards.activities import StandardActivities
 from workflows.association import AssociationWorkflow
 from workflows.brand_cultivation import BrandCultivationWorkflow
 from workflows.industry_programme import IndustryProgrammeWorkflow
@@ -42,11 +41,16 @@ def build_worker(
         activities=[
             cases.open_case,
             cases.project_case,
+            cases.project_case_events,
             notify.notify_overdue,
             programmes.project_programme,
+            programmes.project_programme_events,
             standards.project_standard,
+            standards.project_standard_events,
             associations.project_association,
+            associations.project_association_events,
             cultivations.project_cultivation,
+            cultivations.project_cultivation_events,
         ],
         max_concurrent_local_activities=50,
     )

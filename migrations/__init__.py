@@ -1,0 +1,1 @@
+"""Alembic migrations; installed as the package recall.migrations (see pyproject.toml)."""

@@ -1,0 +1,155 @@
+"""The API's door to the workflows: commands with a deadline, refusals as domain errors, and
+the committed answer of each command written to the read model before the API answers."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from recall.errors import (
+    Conflict,
+    DomainError,
+    EngineUnavailable,
+    InvalidField,
+    InvalidTransition,
+    NotFound,
+    ReadModelUnavailable,
+)
+from workflows.shared import Deadlines
+
+T = TypeVar("T")
+# How a projection of a committed event is written: recall/<domain>/projection.py.
+Project = Callable[[AsyncSession, Any], Awaitable[None]]
+
+_BY_KIND = {
+    "not_found": NotFound,
+    "conflict": InvalidTransition,
+    "invalid_field": InvalidField,
+    "unavailable": EngineUnavailable,
+}
+_KIND_OF_STATUS = {404: "not_found", 409: "conflict", 422: "invalid_field"}  # older refusals
+
+
+def refusal_to_error(err: WorkflowUpdateFailedError) -> DomainError:
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        details = cause.details[0] if cause.details else {}
+        details = details if isinstance(details, dict) else {}
+        kind = details.get("kind") or _KIND_OF_STATUS.get(details.get("status"), "conflict")
+        error_cls = _BY_KIND.get(kind, Conflict)
+        return error_cls(cause.message, field=details.get("field"), code=cause.type or None)
+    return Conflict(str(cause or err))
+
+
+class WorkflowGateway:
+    def __init__(
+        self,
+        client: Client,
+        *,
+        task_queue: str,
+        timeout: float,
+        case_deadlines: Deadlines,
+        sessionmaker: async_sessionmaker[AsyncSession],
+    ):
+        self.client = client
+        self.task_queue = task_queue
+        self.timeout = timeout
+        self.case_deadlines = case_deadlines
+        self.sessionmaker = sessionmaker
+
+    async def _within_deadline(self, call: Awaitable[T]) -> T:
+        try:
+            return await asyncio.wait_for(call, self.timeout)
+        except WorkflowUpdateFailedError as err:
+            raise refusal_to_error(err) from None
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            raise EngineUnavailable(
+                f"the workflow engine did not take the command within {self.timeout:g} s; "
+                "send it again with the same Idempotency-Key"
+            ) from None
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise InvalidTransition("its process has ended; nothing more can change") from None
+            if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+                raise EngineUnavailable(f"the workflow engine is unavailable: {err}") from None
+            if err.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+                # e.g. more than ten commands in flight on one workflow
+                raise EngineUnavailable(f"the workflow engine is busy: {err}") from None
+            raise
+
+    async def _write(self, project: Project, committed: Any) -> None:
+        """Write the committed answer of a command (the workflow writes it too, in its own
+        time; whichever comes second changes nothing)."""
+        if committed is None:
+            return
+        try:
+            async with self.sessionmaker() as session:
+                await project(session, committed)
+        except (DBAPIError, OSError) as err:
+            raise ReadModelUnavailable(
+                "the command was taken, but the database did not answer; send it again with "
+                "the same Idempotency-Key to see its outcome"
+            ) from err
+
+    async def start(
+        self,
+        run: Callable,
+        input: Any,
+        *,
+        workflow_id: str,
+        update: Callable,
+        arg: Any,
+        update_id: str,
+        project: Project,
+    ) -> Any:
+        """Start a workflow (or find it running), send its first update and write what the
+        update committed."""
+        start = WithStartWorkflowOperation(
+            run,
+            input,
+            id=workflow_id,
+            task_queue=self.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+        committed = await self._within_deadline(
+            self.client.execute_update_with_start_workflow(
+                update, arg, start_workflow_operation=start, id=update_id
+            )
+        )
+        await self._write(project, committed)
+        return committed
+
+    async def command(
+        self,
+        workflow_id: str,
+        update: Callable,
+        arg: Any,
+        *,
+        update_id: str,
+        project: Project,
+    ) -> Any:
+        """One Update, its committed answer written as `start` does."""
+        handle = self.client.get_workflow_handle(workflow_id)
+        committed = await self._within_deadline(handle.execute_update(update, arg, id=update_id))
+        await self._write(project, committed)
+        return committed
+
+    async def exists(self, workflow_id: str) -> bool:
+        """Whether a workflow of this id was ever started (running or not)."""
+        try:
+            await self._within_deadline(self.client.get_workflow_handle(workflow_id).describe())
+        except InvalidTransition:  # NOT_FOUND
+            return False
+        return True

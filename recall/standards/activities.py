@@ -1,0 +1,24 @@
+"""The standard workflow's activities: they write its read model from committed events."""
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from recall.common.activities import implements
+from recall.standards import projection
+from workflows import activities
+from workflows.standard_types import StandardProjection
+
+
+class StandardActivities:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]):
+        self.sessionmaker = sessionmaker
+
+    @implements(activities.project_standard)
+    async def project_standard(self, p: StandardProjection) -> None:
+        async with self.sessionmaker() as session:
+            await projection.project_standard(session, p)
+
+    @implements(activities.project_standard_events)
+    async def project_standard_events(self, batch: list[StandardProjection]) -> None:
+        async with self.sessionmaker() as session:
+            for p in batch:
+                await projection.project_standard(session, p)
