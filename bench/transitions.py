@@ -42,16 +42,8 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.worker import Worker
 
     from recall.config import Settings
-    from recall.main import create_app
     from recall.rules.credit_code import credit_code_check_char
-    from recall.runtime import (
-        free_port,
-        run_worker,
-        start_dev_server,
-        upgrade_database,
-        uvicorn_server,
-    )
-    from recall.temporal import connect
+    from recall.runtime import free_port, running_stack, start_dev_server, upgrade_database
 
 BARE_TASK_QUEUE = "bench-bare"
 API_PREFIX = "/api/v1"
@@ -318,7 +310,7 @@ def install_probe(probe: Probe) -> Callable[[], None]:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
+async def bench_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
     data_dir = Path(tempfile.mkdtemp(prefix="recall-bench-"))
     try:
         async with contextlib.AsyncExitStack() as stack:
@@ -333,17 +325,12 @@ async def running_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
                 webhook_url=None,
             )
             await upgrade_database(settings)
-            client = await connect(settings)
-
-            stop = asyncio.Event()
-            worker_task = asyncio.create_task(run_worker(settings, client, stop))
-
-            async def stop_worker() -> None:
-                stop.set()
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(worker_task, 15)
-
-            stack.push_async_callback(stop_worker)
+            # The product's worker, and the API under uvicorn on a free port, as `recall up` has
+            # them. Ctrl-C and SIGTERM stop the whole bench (see _main), not just the API.
+            product = await stack.enter_async_context(
+                running_stack(settings, port=free_port(), signals=False)
+            )
+            client = product.client
             bare_worker = Worker(
                 client,
                 task_queue=BARE_TASK_QUEUE,
@@ -352,32 +339,11 @@ async def running_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
                 max_concurrent_local_activities=50,  # as the product's worker
             )
             await stack.enter_async_context(bare_worker)
-
-            app = create_app(settings, temporal_client=client)
-            port = free_port()
-            server = uvicorn_server(app, "127.0.0.1", port)
-            # Ctrl-C and SIGTERM stop the whole bench (see _main), not just the API under it.
-            server.capture_signals = contextlib.nullcontext
-            api_task = asyncio.create_task(server.serve())
-
-            async def stop_api() -> None:
-                server.should_exit = True
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(api_task, 15)
-
-            stack.push_async_callback(stop_api)
-            while not server.started:
-                if api_task.done():
-                    api_task.result()
-                    raise RuntimeError("the API stopped before it started")
-                await asyncio.sleep(0.02)
-            if worker_task.done():
-                worker_task.result()
             probe = Probe()
             stack.callback(install_probe(probe))
             http = await stack.enter_async_context(
                 httpx.AsyncClient(
-                    base_url=f"http://127.0.0.1:{port}{API_PREFIX}",
+                    base_url=f"{product.base_url}{API_PREFIX}",
                     timeout=30,
                     trust_env=False,
                     limits=httpx.Limits(max_connections=200, max_keepalive_connections=200),
@@ -709,7 +675,7 @@ def report(levels: list[Level], args: argparse.Namespace) -> str:
 async def bench(args: argparse.Namespace) -> str:
     started = time.perf_counter()
     print(f"starting the stack ({args.database}) ...", file=sys.stderr, flush=True)
-    async with running_stack(args) as stack:
+    async with bench_stack(args) as stack:
         await reference_data(stack)
         await warm_up(stack)
         levels = []

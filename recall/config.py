@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     deadlines: DeadlineSettings = DeadlineSettings()
     webhook_url: str | None = None
     command_timeout_seconds: float = 10.0
+    max_body_kb: int = Field(1024, ge=1)  # a request body (JSON); larger is 413
+    max_upload_mb: int = Field(20, ge=1)  # a multipart upload (imports, files); larger is 413
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -1,9 +1,17 @@
 """Domain errors and the one table that turns them into HTTP answers."""
 
+import errno
+import logging
+import socket
+
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("recall.errors")
 
 
 class DomainError(Exception):
@@ -107,7 +115,14 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
 
 
 async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+    codes = {
+        400: "malformed",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "too_large",
+    }
     return JSONResponse(
         error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
         status_code=exc.status_code,
@@ -115,7 +130,55 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
     )
 
 
+DATABASE_AWAY = "the database does not answer; try again in a few seconds"
+# What the database's absence looks like from here: no connection (refused, reset, timed out),
+# the server shutting down or starting, no connection slot, the pool exhausted.
+_OUTAGES = (
+    ConnectionError,  # refused, reset, aborted
+    TimeoutError,
+    socket.gaierror,  # the database's host name does not resolve
+    sa.TimeoutError,  # no connection free in the pool in time
+    sa.OperationalError,
+    sa.InterfaceError,
+    asyncpg.PostgresConnectionError,  # class 08, ConnectionDoesNotExistError
+    asyncpg.OperatorInterventionError,  # 57P01 admin shutdown, 57P03 cannot connect now
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InterfaceError,  # "connection is closed"
+)
+_UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN}
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """An OSError of a connection that could not be made (asyncio names several at once)."""
+    return isinstance(exc, OSError) and (
+        exc.errno in _UNREACHABLE or str(exc).startswith("Multiple exceptions:")
+    )
+
+
+def database_outage(exc: BaseException) -> bool:
+    """Whether exc (or what it wraps) says the database is away, not that a statement is wrong."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, _OUTAGES) or _unreachable(exc):
+            return True
+        if isinstance(exc, sa.DBAPIError) and exc.connection_invalidated:
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+    return False
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After while the database is away; any other database error stays a 500."""
+    if not database_outage(exc):
+        raise exc
+    log.warning("the database does not answer (%s: %s)", type(exc).__name__, exc)
+    return await _domain_error(request, ReadModelUnavailable(DATABASE_AWAY))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for kind in (sa.SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        app.add_exception_handler(kind, _database_error)

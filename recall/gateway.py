@@ -25,6 +25,7 @@ from recall.errors import (
     InvalidTransition,
     NotFound,
     ReadModelUnavailable,
+    database_outage,
 )
 from workflows.shared import Deadlines
 
@@ -39,6 +40,12 @@ _BY_KIND = {
     "unavailable": EngineUnavailable,
 }
 _KIND_OF_STATUS = {404: "not_found", 409: "conflict", 422: "invalid_field"}  # older refusals
+WRITE_ATTEMPTS = 3
+
+
+def _retryable(err: DBAPIError) -> bool:
+    """A deadlock or serialization failure (SQLSTATE 40P01, 40001): the same write may pass."""
+    return getattr(err.orig, "sqlstate", None) in ("40P01", "40001")
 
 
 def refusal_to_error(err: WorkflowUpdateFailedError) -> DomainError:
@@ -93,14 +100,27 @@ class WorkflowGateway:
         time; whichever comes second changes nothing)."""
         if committed is None:
             return
-        try:
-            async with self.sessionmaker() as session:
-                await project(session, committed)
-        except (DBAPIError, OSError) as err:
-            raise ReadModelUnavailable(
-                "the command was taken, but the database did not answer; send it again with "
-                "the same Idempotency-Key to see its outcome"
-            ) from err
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                async with self.sessionmaker() as session:
+                    await project(session, committed)
+                return
+            except DBAPIError as err:
+                # The write is idempotent: a deadlock victim (the workflow's own write of the
+                # same event may hold the rows) simply writes again.
+                if _retryable(err) and attempt < WRITE_ATTEMPTS - 1:
+                    continue
+                if not database_outage(err):
+                    raise
+                raise ReadModelUnavailable(
+                    "the command was taken, but the database did not answer; send it again "
+                    "with the same Idempotency-Key to see its outcome"
+                ) from err
+            except OSError as err:
+                raise ReadModelUnavailable(
+                    "the command was taken, but the database did not answer; send it again "
+                    "with the same Idempotency-Key to see its outcome"
+                ) from err
 
     async def start(
         self,

@@ -2,7 +2,7 @@
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from temporalio.client import Client
 
 from recall import ops
@@ -11,6 +11,11 @@ from recall.associations.router import router as associations_router
 from recall.auth.audit import AuditMiddleware
 from recall.auth.router import router as audit_router
 from recall.cases.router import router as cases_router
+from recall.common.edge import (
+    BodyLimitMiddleware,
+    DatabaseOutageMiddleware,
+    printable_parameters,
+)
 from recall.common.idempotency import IdempotencyMiddleware
 from recall.common.responses import common_errors
 from recall.config import Settings, get_settings
@@ -78,6 +83,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # served offline by install_api_docs
         redoc_url=None,
+        dependencies=[Depends(printable_parameters)],  # before any route reads a parameter
     )
     install_api_docs(app)
     app.state.metrics = Metrics()
@@ -91,5 +97,11 @@ def create_app(
         AuditMiddleware
     )  # inside idempotency: a replayed answer acts (and logs) once
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(DatabaseOutageMiddleware)  # an idempotency key met a database away: 503
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body=settings.max_body_kb * 1024,
+        max_upload=settings.max_upload_mb * 1024 * 1024,
+    )
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app

@@ -4,17 +4,19 @@ import asyncio
 from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from recall.deps import require
 
 router = APIRouter(tags=["operations"])
+_JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
 
 
 @router.get("/healthz")
 async def healthz() -> dict:
+    """Liveness: `{"status": "ok"}` while the process answers. Public, no token."""
     return {"status": "ok"}
 
 
@@ -37,6 +39,8 @@ async def _temporal_ok(request: Request) -> bool:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
+    """Readiness: 200 when the database and Temporal both answer, else 503 naming the one
+    unavailable. Public, no token."""
     database, temporal = await asyncio.gather(_database_ok(request), _temporal_ok(request))
     ready = database and temporal
     body = {
@@ -47,8 +51,26 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-@router.get("/metrics", dependencies=[require(lambda p: p.is_admin, "metrics are for admins")])
+@router.get(
+    "/metrics",
+    dependencies=[require(lambda p: p.is_admin, "metrics are for admins")],
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "the Prometheus text exposition format (text/plain), not JSON",
+            "content": {
+                "text/plain": {
+                    "schema": {"type": "string"},
+                    "example": "# TYPE recall_http_requests_total counter\n",
+                }
+            },
+        },
+        401: {"description": "no or bad token", "content": _JSON_ERROR},
+        403: {"description": "the token is not an admin's", "content": _JSON_ERROR},
+    },
+)
 async def metrics(request: Request) -> Response:
+    """Prometheus metrics in the text exposition format. Admin only (else 403)."""
     return Response(
         generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
     )

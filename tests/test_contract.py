@@ -127,7 +127,6 @@ def test_contract_paths_are_in_docs_api_md() -> None:
         assert path in written or path.removeprefix(V1) in written, entry
 
 
-@pytest.mark.xfail(strict=False, reason="docstrings being added")
 def test_every_operation_says_what_it_does(openapi: dict) -> None:
     """A summary or a description of its own: FastAPI's automatic summary (the function's name,
     title-cased: "Get Association") does not count."""

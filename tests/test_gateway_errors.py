@@ -3,8 +3,8 @@
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
-from recall.gateway import WorkflowGateway
 from recall.errors import EngineUnavailable, InvalidTransition
+from recall.gateway import WorkflowGateway
 from workflows.shared import Deadlines
 
 

@@ -15,8 +15,9 @@ from recall.errors import Unauthorized
 def recall(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RECALL_")}
     env["RECALL_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, "-m", "recall", *args], env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "recall", *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 async def test_tokens_are_made_listed_and_revoked(tmp_path: Path) -> None:
@@ -29,8 +30,9 @@ async def test_tokens_are_made_listed_and_revoked(tmp_path: Path) -> None:
     refused = recall(tmp_path, "token", "create", "--role", "regulator", "--name", "x")
     assert refused.returncode == 2
     assert refused.stderr.strip() == "error: a regulator needs at least one --region"
-    refused = recall(tmp_path, "token", "create", "--role", "regulator", "--name", "x",
-                     "--region", "999999")
+    refused = recall(
+        tmp_path, "token", "create", "--role", "regulator", "--name", "x", "--region", "999999"
+    )
     assert refused.stderr.strip() == "error: unknown region '999999'"
 
     listed = recall(tmp_path, "token", "list").stdout
@@ -40,6 +42,10 @@ async def test_tokens_are_made_listed_and_revoked(tmp_path: Path) -> None:
     try:
         async with create_sessionmaker(engine)() as session:
             assert (await authenticate(session, token)).name == "ops"
+        last = recall(tmp_path, "token", "revoke", "ops")  # the last live admin token stays
+        assert last.returncode == 2 and "would leave no live admin token" in last.stderr
+        again = recall(tmp_path, "token", "create", "--role", "admin", "--name", "ops2")
+        assert again.returncode == 0
         assert recall(tmp_path, "token", "revoke", "ops").returncode == 0
         async with create_sessionmaker(engine)() as session:
             with pytest.raises(Unauthorized, match="revoked"):

@@ -11,6 +11,7 @@ from recall.associations.schemas import (
 )
 from recall.common.pagination import Cursor, Limit, Page
 from recall.common.responses import refusals
+from recall.common.text import Filter
 from recall.deps import CommandDep, CurrentPrincipal, SessionDep
 from recall.programmes.access import RunnableProgramme
 from recall.programmes.schemas import ProgrammeOut
@@ -29,6 +30,8 @@ async def create_association(
     body: AssociationCreate,
     cmd: CommandDep,
 ):
+    """Form an industry association (行业协会) of founding enterprises, `proposed`: admin
+    or a regulator of a founder's region (else 403); may link it to a programme it runs."""
     return await service.create_association(cmd, data=body)
 
 
@@ -36,11 +39,12 @@ async def create_association(
 async def list_associations(
     session: SessionDep,
     _principal: CurrentPrincipal,
-    programme_id: str | None = None,
-    status: str | None = None,
+    programme_id: Filter = None,
+    status: Filter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ):
+    """Every industry association, by programme and status. Any signed-in caller."""
     items, next_cursor = await service.list_associations(
         session=session, programme_id=programme_id, status=status, limit=limit, cursor=cursor
     )
@@ -49,6 +53,8 @@ async def list_associations(
 
 @router.get("/associations/{association_id}", response_model=AssociationOut, responses=REFUSALS)
 async def get_association(association: VisibleAssociation, session: SessionDep):
+    """One association: founding members, status, registration, milestones. Any signed-in
+    caller; unknown is 404."""
     return await service.association_view(session, association.id)
 
 
@@ -62,6 +68,8 @@ async def transition_association(
     association: ChangeableAssociation,
     cmd: CommandDep,
 ):
+    """Take the next step of an association (筹备, 章程通过, 登记成立 with a registration
+    number): the association itself or its members' regulators. A skipped step is 409."""
     return await service.transition(
         cmd,
         association=association,
@@ -77,6 +85,8 @@ async def link_association(
     programme: RunnableProgramme,
     cmd: CommandDep,
 ):
+    """Link an existing association to a programme instead of forming one: a regulator of
+    all the programme's regions (else 403). Returns the programme."""
     return await service.link_existing(
         cmd,
         programme=programme,

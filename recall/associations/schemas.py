@@ -4,24 +4,23 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
+from recall.common.text import Ids, Name, Note, Number
 
 
 class AssociationCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=300)
-    programme_id: str | None = Field(None, description="form it for this programme (linked)")
-    founding_enterprise_ids: list[str] = Field(min_length=1)
+    name: Name
+    programme_id: Name | None = Field(None, description="form it for this programme (linked)")
+    founding_enterprise_ids: Ids = Field(min_length=1)
 
 
 class AssociationTransitionIn(BaseModel):
     to: Literal["preparing", "charter_adopted", "registered"]
-    registration_no: str | None = Field(
-        None, max_length=100, description="required to register (登记成立)"
-    )
-    note: str | None = None
+    registration_no: Number | None = Field(None, description="required to register (登记成立)")
+    note: Note | None = None
 
 
 class AssociationLinkIn(BaseModel):
-    association_id: str
+    association_id: Name
 
 
 class AssociationSummaryOut(BaseModel):

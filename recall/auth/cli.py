@@ -27,7 +27,9 @@ def create(
     region: list[str] = typer.Option([], "--region", help="a regulator's region code; repeat"),
     enterprise: str = typer.Option(None, "--enterprise", help="the enterprise id of an enterprise"),
     association: str = typer.Option(None, "--association", help="the association id"),
-    expires_in_days: float = typer.Option(None, "--expires-in-days", help="default: never"),
+    expires_in_days: float = typer.Option(
+        None, "--expires-in-days", min=1, max=tokens.MAX_EXPIRY_DAYS, help="default: never"
+    ),
 ) -> None:
     """Make a token. It is printed once, alone on the last line: keep it safe."""
     expires = timedelta(days=expires_in_days) if expires_in_days is not None else None

@@ -145,9 +145,11 @@ def may_comment_on_standard(p: Principal) -> bool:
 def can_see_cultivation(
     p: Principal, enterprise_id: str, programme_region_codes: Iterable[str]
 ) -> bool:
+    """The enterprise cultivated, and regulators of the programme's regions. An association sees
+    its own association and the standards it drafts (DOMAIN.md), not brand cultivations."""
     if p.role == "enterprise":
         return p.enterprise_id == enterprise_id
-    return p.is_admin or _overlaps(p, programme_region_codes) or p.role == "association"
+    return p.is_admin or _overlaps(p, programme_region_codes)
 
 
 def may_run_cultivation(p: Principal, programme_region_codes: Iterable[str]) -> bool:

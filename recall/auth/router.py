@@ -1,28 +1,33 @@
 from datetime import datetime, timedelta
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 
 from recall.auth import permissions, tokens
 from recall.auth.models import ApiToken, AuditEntry
+from recall.common.idempotency import keep_out_of_replay
 from recall.common.pagination import Cursor, Limit, Page, keyset_page
-from recall.common.types import utcnow
+from recall.common.responses import errors
+from recall.common.text import Filter, Ids, Name, bounded_text
 from recall.deps import SessionDep, require
 from recall.errors import NotFound
 
 router = APIRouter(tags=["tokens and audit"])
 ADMINS_ONLY = [require(permissions.may_manage_tokens, "only an admin manages tokens")]
+TokenName = bounded_text(tokens.MAX_NAME)
 
 
 class TokenIn(BaseModel):
     role: Literal["admin", "regulator", "enterprise", "association"]
-    name: str = Field(min_length=1, max_length=200)
-    regions: list[str] = Field(default_factory=list, description="a regulator's region codes")
-    enterprise_id: str | None = None
-    association_id: str | None = None
-    expires_in_days: float | None = Field(None, gt=0, description="default: never")
+    name: TokenName
+    regions: Ids = Field(default_factory=list, description="a regulator's region codes")
+    enterprise_id: Name | None = None
+    association_id: Name | None = None
+    expires_in_days: float | None = Field(
+        None, ge=1, le=tokens.MAX_EXPIRY_DAYS, allow_inf_nan=False, description="default: never"
+    )
 
 
 class TokenOut(BaseModel):
@@ -44,9 +49,24 @@ class NewTokenOut(TokenOut):
     token: str = Field(description="shown this once; only its hash is kept")
 
 
-@router.post("/tokens", status_code=201, response_model=NewTokenOut, dependencies=ADMINS_ONLY)
-async def create_token(body: TokenIn, session: SessionDep):
-    """The same as `recall token create`."""
+@router.post(
+    "/tokens",
+    status_code=201,
+    response_model=NewTokenOut,
+    dependencies=ADMINS_ONLY,
+    responses=errors(
+        {
+            403: "only an admin manages tokens",
+            409: "`already_answered`: sent again with an Idempotency-Key that already made a "
+            "token (its secret is shown once only, and kept nowhere)",
+        }
+    ),
+)
+async def create_token(body: TokenIn, session: SessionDep, request: Request):
+    """The same as `recall token create`. The token is in this answer only: sent again with the
+    same Idempotency-Key, the request is answered 409 `already_answered` (naming the token's id),
+    since the token itself is kept nowhere."""
+    keep_out_of_replay(request, "token")
     expires = timedelta(days=body.expires_in_days) if body.expires_in_days else None
     row, token = await tokens.create_token(
         session,
@@ -62,21 +82,33 @@ async def create_token(body: TokenIn, session: SessionDep):
 
 @router.get("/tokens", response_model=Page[TokenOut], dependencies=ADMINS_ONLY)
 async def list_tokens(session: SessionDep, limit: Limit = 50, cursor: Cursor = None):
+    """Every API token (live, expired, revoked) with its role and scope, never the secret.
+    Admin only (else 403)."""
     items, next_cursor = await keyset_page(
         session, select(ApiToken), [ApiToken.created_at, ApiToken.id], limit=limit, cursor=cursor
     )
     return Page(items=items, next_cursor=next_cursor)
 
 
-@router.post("/tokens/{token_id}/revocation", response_model=TokenOut, dependencies=ADMINS_ONLY)
+@router.post(
+    "/tokens/{token_id}/revocation",
+    response_model=TokenOut,
+    dependencies=ADMINS_ONLY,
+    responses=errors(
+        {
+            403: "only an admin manages tokens",
+            404: "no such token",
+            409: "`last_admin_token`: it is the last live admin token",
+        }
+    ),
+)
 async def revoke_token(token_id: str, session: SessionDep):
     """Revoke at once: requests with it are answered 401 from now on."""
     row = await session.get(ApiToken, token_id)
     if row is None:
         raise NotFound(f"no token {token_id}")
     if row.revoked_at is None:  # revoking twice changes nothing
-        row.revoked_at = utcnow()
-        await session.commit()
+        await tokens.revoke_rows(session, [row])
     return row
 
 
@@ -103,8 +135,8 @@ class AuditOut(BaseModel):
 )
 async def audit(
     session: SessionDep,
-    object: str | None = None,
-    actor: str | None = None,
+    object: Filter = None,
+    actor: Filter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ):

@@ -11,10 +11,14 @@ from recall.associations.models import Association
 from recall.auth.models import ApiToken
 from recall.auth.principal import ROLES, Principal
 from recall.common.types import new_id, utcnow
-from recall.errors import InvalidField, NotFound, Unauthorized
+from recall.errors import Conflict, InvalidField, NotFound, Unauthorized
 from recall.reference.models import Enterprise, Region
+from recall.rules.limits import NAME
 
 PREFIX = "rct_"
+MAX_EXPIRY_DAYS = 3650  # ten years: a token meant to live longer should not expire at all
+# role:name names the actor in milestones and the audit trail; it must fit in NAME.
+MAX_NAME = NAME - 1 - max(len(role) for role in ROLES)
 
 
 def hash_token(token: str) -> str:
@@ -48,6 +52,8 @@ async def create_token(
         raise InvalidField(f"role must be one of {', '.join(ROLES)}", field="role")
     if not name.strip():
         raise InvalidField("name must not be empty", field="name")
+    if len(name.strip()) > MAX_NAME:
+        raise InvalidField(f"name must be at most {MAX_NAME} characters", field="name")
     if role == "regulator" and not regions:
         raise InvalidField("a regulator needs at least one --region", field="region")
     if role != "regulator" and regions:
@@ -106,6 +112,43 @@ async def list_tokens(session: AsyncSession) -> list[ApiToken]:
     return list((await session.execute(select(ApiToken).order_by(ApiToken.created_at))).scalars())
 
 
+def _is_live(row: ApiToken, now: datetime) -> bool:
+    return row.revoked_at is None and (row.expires_at is None or row.expires_at > now)
+
+
+async def revoke_rows(session: AsyncSession, rows: list[ApiToken]) -> list[ApiToken]:
+    """Revoke these tokens at once (those revoked already stay as they are), unless that would
+    leave no live admin token: then nobody could manage tokens over HTTP any more (409)."""
+    now = utcnow()
+    revoking = {row.id for row in rows if row.revoked_at is None}
+    admins_revoked = {row.id for row in rows if row.role == "admin" and _is_live(row, now)}
+    if admins_revoked:
+        live_admins = set(
+            (
+                await session.execute(
+                    select(ApiToken.id)
+                    .where(
+                        ApiToken.role == "admin",
+                        ApiToken.revoked_at.is_(None),
+                        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+                    )
+                    .with_for_update()  # two admins revoking each other: one waits, then sees
+                )
+            ).scalars()
+        )
+        if live_admins <= admins_revoked:
+            raise Conflict(
+                f"revoking {', '.join(sorted(admins_revoked))} would leave no live admin token: "
+                "make another admin token first (`recall token create --role admin`)",
+                code="last_admin_token",
+            )
+    for row in rows:
+        if row.id in revoking:
+            row.revoked_at = now
+    await session.commit()
+    return rows
+
+
 async def revoke_token(session: AsyncSession, id_or_name: str) -> list[ApiToken]:
     """Revoke by id, or every live token of that name."""
     rows = list(
@@ -120,7 +163,4 @@ async def revoke_token(session: AsyncSession, id_or_name: str) -> list[ApiToken]
     )
     if not rows:
         raise NotFound(f"no live token with id or name '{id_or_name}'")
-    for row in rows:
-        row.revoked_at = utcnow()
-    await session.commit()
-    return rows
+    return await revoke_rows(session, rows)

@@ -20,6 +20,7 @@ from recall.cases.schemas import (
 from recall.common.milestones import MilestoneOut
 from recall.common.pagination import Cursor, Limit, Page
 from recall.common.responses import refusals
+from recall.common.text import Filter
 from recall.deps import CommandDep, CurrentPrincipal, SessionDep
 
 router = APIRouter(prefix="/cases", tags=["recall cases"])
@@ -44,14 +45,16 @@ async def open_case(
 async def list_cases(
     session: SessionDep,
     principal: CurrentPrincipal,
-    stage: str | None = None,
-    industry: str | None = None,
-    region: str | None = None,
+    stage: Filter = None,
+    industry: Filter = None,
+    region: Filter = None,
     overdue: bool | None = None,
-    q: str | None = None,
+    q: Filter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ):
+    """The recall cases the caller may see (admin: all; a regulator: its regions; an
+    enterprise: its own), by stage, industry, region, overdue or text `q`."""
     items, next_cursor = await service.list_cases(
         session=session,
         principal=principal,
@@ -68,11 +71,15 @@ async def list_cases(
 
 @router.get("/{case_id}", response_model=CaseOut, responses=REFUSALS)
 async def get_case(case: VisibleCase, session: SessionDep):
+    """One recall case (召回案件): stage, assessment, decision, plan, hazards, correction rate.
+    Admin, a regulator of its region or its enterprise; anyone else gets 404."""
     return await service.case_view(session, case.id)
 
 
 @router.get("/{case_id}/milestones", response_model=Page[MilestoneOut], responses=REFUSALS)
 async def case_milestones(case: VisibleCase, session: SessionDep):
+    """The case's timeline: its milestones (里程碑) in order. For those who may see the
+    case; else 404."""
     return Page(items=await service.milestones_of(session, "case", case.id), next_cursor=None)
 
 
@@ -86,6 +93,8 @@ async def assess(
     case: CaseFor("assess"),
     cmd: CommandDep,
 ):
+    """Risk assessment: severity 1-4 and a probability band give the RAPEX level (or an override
+    with a reason); `reported -> assessed`. A regulator of the case's region; 409 once decided."""
     return await service.act("assess", cmd, case, _fields(body))
 
 
@@ -95,6 +104,8 @@ async def decide(
     case: CaseFor("decide"),
     cmd: CommandDep,
 ):
+    """Decide `voluntary_recall` (主动召回), `ordered_recall` (责令召回) or `no_recall` (the
+    case closes as `closed_no_recall`). A regulator of the case's region; `assessed` cases only."""
     return await service.act("decide", cmd, case, _fields(body))
 
 
@@ -104,6 +115,8 @@ async def submit_plan(
     case: CaseFor("submit_plan"),
     cmd: CommandDep,
 ):
+    """The case's enterprise submits (or resubmits) the recall plan: units affected, remedy,
+    summary; the case becomes `recall_planned`. Before a recall decision, 409."""
     return await service.act("submit_plan", cmd, case, _fields(body))
 
 
@@ -113,6 +126,8 @@ async def accept_plan(
     cmd: CommandDep,
     body: PlanAcceptanceIn | None = None,
 ):
+    """A regulator of the case's region accepts the submitted plan: `recall_planned ->
+    remediating`. 409 from any other stage."""
     return await service.act("accept_plan", cmd, case, _fields(body))
 
 
@@ -122,6 +137,8 @@ async def add_hazard(
     case: CaseFor("add_hazard"),
     cmd: CommandDep,
 ):
+    """A regulator of the case's region adds a hazard (安全隐患) of one of the case's
+    enterprises, `identified`; 409 once the case is verified or closed. Returns it (201)."""
     return await service.add_hazard(cmd, case, body)
 
 
@@ -134,6 +151,8 @@ async def eliminate_hazard(
     hazard: EliminableHazard,
     cmd: CommandDep,
 ):
+    """The case's enterprise records eliminating its own hazard (消除安全隐患) with evidence
+    and a time: `-> eliminated`. Another enterprise's hazard is 403; one not open is 409."""
     return await service.eliminate_hazard(cmd, case, hazard, body)
 
 
@@ -143,6 +162,8 @@ async def report_progress(
     case: CaseFor("report_progress"),
     cmd: CommandDep,
 ):
+    """The case's enterprise reports units corrected so far (cumulative) while
+    `remediating`; the correction rate (corrected / affected) follows. Returns the case."""
     return await service.act("report_progress", cmd, case, _fields(body))
 
 
@@ -152,6 +173,8 @@ async def verify(
     case: CaseFor("verify"),
     cmd: CommandDep,
 ):
+    """A regulator of the case's region verifies the remediation, with a note: `remediating ->
+    verified`. 409 while a hazard is open or the correction-rate target is not met."""
     return await service.act("verify", cmd, case, _fields(body))
 
 
@@ -161,4 +184,6 @@ async def close(
     case: CaseFor("close"),
     cmd: CommandDep,
 ):
+    """A regulator of the case's region closes a `verified` case with a summary (`closed`);
+    409 from any other stage."""
     return await service.act("close", cmd, case, _fields(body))

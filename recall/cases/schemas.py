@@ -1,9 +1,11 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
+from recall.common.text import Category, Ids, Label, Name, Note, PastMoment, Text
+from recall.rules.limits import MAX_UNITS
 
 Probability = Literal[
     "gt_1_2",
@@ -21,9 +23,9 @@ Remedy = Literal["repair", "replace", "refund", "destroy", "warning"]
 
 
 class CaseCreate(BaseModel):
-    defect_report_ids: list[str] = Field(min_length=1)
-    title: str | None = Field(None, max_length=500)
-    region_code: str | None = Field(
+    defect_report_ids: Ids = Field(min_length=1)
+    title: Label | None = None
+    region_code: Name | None = Field(
         None, description="the case's region when its reports name none (overseas leads)"
     )
 
@@ -32,53 +34,65 @@ class AssessmentIn(BaseModel):
     severity: int = Field(ge=1, le=4)
     probability: Probability
     level_override: RiskLevel | None = None
-    override_reason: str | None = None
+    override_reason: Note | None = None
 
 
 class DecisionIn(BaseModel):
     decision: Decision
-    reason: str | None = None
+    reason: Note | None = None
 
 
 class PlanIn(BaseModel):
-    units_affected: int = Field(ge=1)
+    units_affected: int = Field(ge=1, le=MAX_UNITS)
     remedy: Remedy
-    summary: str = Field(min_length=1)
+    summary: Text
     correction_rate_target: float | None = Field(
-        None, gt=0, le=1, description="a fraction: 0.9 means 90% of units corrected"
+        None,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="a fraction: 0.9 means 90% of units corrected",
     )
 
 
 class PlanAcceptanceIn(BaseModel):
-    note: str | None = None
+    note: Note | None = None
+
+
+class PlanReturnIn(BaseModel):
+    reason: Text = Field(description="what the enterprise must change")
 
 
 class HazardIn(BaseModel):
-    enterprise_id: str
-    category: str
-    description: str = Field(min_length=1)
-    identified_at: AwareDatetime | None = Field(
+    enterprise_id: Name
+    category: Category
+    description: Text
+    identified_at: PastMoment | None = Field(
         None, description="when it was found, if before it is recorded here; default now"
     )
 
 
 class EliminationIn(BaseModel):
-    evidence: str = Field(min_length=1)
-    evidence_refs: list[str] = Field(default_factory=list, description="document references")
-    eliminated_at: AwareDatetime | None = None
+    evidence: Text
+    evidence_refs: Ids = Field(default_factory=list, description="document references")
+    eliminated_at: PastMoment | None = None
+
+
+class ReopeningIn(BaseModel):
+    reason: Text
 
 
 class ProgressIn(BaseModel):
-    units_corrected: int = Field(ge=0, description="cumulative")
-    note: str | None = None
+    units_corrected: int = Field(ge=0, le=MAX_UNITS, description="cumulative")
+    note: Note | None = None
 
 
 class VerificationIn(BaseModel):
-    note: str = Field(min_length=1)
+    note: Text
 
 
 class ClosureIn(BaseModel):
-    summary: str = Field(min_length=1)
+    summary: Text
 
 
 class RiskOut(BaseModel):

@@ -2,14 +2,15 @@
 
 import base64
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Select, and_, or_
+from sqlalchemy import BigInteger, DateTime, Integer, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from recall.common.text import control_character
 from recall.common.types import UTCDateTime
 from recall.errors import InvalidField
 
@@ -53,11 +54,8 @@ async def keyset_page(
     if cursor:
         values = decode_cursor(cursor, len(columns))
         try:
-            values = [
-                datetime.fromisoformat(v) if _is_datetime(col) else v
-                for col, v in zip(columns, values, strict=True)
-            ]
-        except (TypeError, ValueError):
+            values = [_cursor_value(col, v) for col, v in zip(columns, values, strict=True)]
+        except (TypeError, ValueError, OverflowError):
             raise InvalidField("cursor is not one this API handed out", field="cursor") from None
         stmt = stmt.where(_after(columns, values, descending))
     order = [c.desc() if descending else c.asc() for c in columns]
@@ -72,6 +70,25 @@ async def keyset_page(
 
 def _is_datetime(column) -> bool:  # noqa: ANN001
     return isinstance(column.type, DateTime | UTCDateTime)
+
+
+def _cursor_value(column, value):  # noqa: ANN001, ANN202
+    """A value of a cursor as its column takes it, or ValueError: a forged cursor must not reach
+    the database as a wrong type, a NUL, an integer too wide or a time out of range."""
+    if _is_datetime(column):
+        moment = datetime.fromisoformat(value)  # TypeError unless a str
+        if moment.tzinfo is None:
+            raise ValueError("a time without its offset")
+        moment.astimezone(UTC)  # OverflowError near years 1 and 9999
+        return moment
+    if isinstance(column.type, Integer):
+        bits = 63 if isinstance(column.type, BigInteger) else 31
+        if type(value) is not int or not -(2**bits) <= value < 2**bits:
+            raise ValueError("not an integer of the column")
+        return value
+    if not isinstance(value, str) or control_character(value):
+        raise ValueError("not a text of the column")
+    return value
 
 
 def _after(columns: list, values: list, descending: bool):  # noqa: ANN202

@@ -3,7 +3,7 @@ changes when the event is newer than what is stored, and a milestone is keyed by
 
 import dataclasses
 
-from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.common.models import Milestone
@@ -22,17 +22,18 @@ def jsonable(obj) -> dict | None:  # noqa: ANN001
 
 
 async def upsert_versioned(session: AsyncSession, model, values: dict, version: int) -> None:  # noqa: ANN001
-    """Insert the row, or update it if `version` is newer than the stored one."""
-    key = values["id"]
-    result = await session.execute(
-        update(model)
-        .where(model.id == key, model.version < version)
-        .values(**{k: v for k, v in values.items() if k != "id"}, version=version)
+    """Insert the row, or update it if `version` is newer than the stored one, in one
+    statement: of two writers racing on a new row, the newer event wins whichever comes first."""
+    row = {**values, "version": version}
+    dialect = session.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(model).values(row)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={key: stmt.excluded[key] for key in row if key != "id"},
+        where=model.version < stmt.excluded.version,
     )
-    if result.rowcount == 0:
-        await session.execute(
-            insert_ignore(session, model, ["id"])([{**values, "version": version}])
-        )
+    await session.execute(stmt)
 
 
 async def insert_milestones(

@@ -25,9 +25,18 @@ def common_errors() -> dict:
     return {status: {"model": ErrorOut, "description": text} for status, text in texts.items()}
 
 
-def refusals(*, forbidden: str, not_found: str, conflict: str) -> dict:
-    """The `responses=` of a route that sends commands: what 403, 404 and 409 mean there."""
-    texts = {**_COMMON, 403: forbidden, 404: not_found, 409: conflict}
+def errors(texts: dict[int, str]) -> dict:
+    """A route's `responses=` for the given error statuses and what each means there."""
     return {
         status: {"model": ErrorOut, "description": text} for status, text in sorted(texts.items())
     }
+
+
+def refusals(*, forbidden: str, not_found: str, conflict: str) -> dict:
+    """The `responses=` of a route that sends commands: what 403, 404 and 409 mean there."""
+    return errors({**_COMMON, 403: forbidden, 404: not_found, 409: conflict})
+
+
+def reference_refusals(*, forbidden: str, conflict: str) -> dict:
+    """The `responses=` of a route that writes reference data (no workflow, so no 503)."""
+    return errors({401: _COMMON[401], 403: forbidden, 409: conflict, 422: _COMMON[422]})

@@ -1,5 +1,6 @@
 """Who may see and advance which brand cultivation (recall.auth.permissions): an enterprise sees
-only its own; regulators of the programme's regions see and advance them; associations read."""
+only its own; regulators of the programme's regions see and advance them; associations see none
+(DOMAIN.md: an association sees its own association and the standards it drafts)."""
 
 from typing import Annotated
 
@@ -35,7 +36,7 @@ async def visible_cultivation(
 
 def scope_cultivations(stmt, principal: Principal):  # noqa: ANN001, ANN201
     """Only the cultivations the principal may see (permissions.can_see_cultivation)."""
-    if principal.is_admin or principal.role == "association":
+    if principal.is_admin:
         return stmt
     if principal.role == "regulator":
         in_region = select(ProgrammeRegion.programme_id).where(

@@ -2,6 +2,7 @@ from fastapi import APIRouter
 
 from recall.common.pagination import Cursor, Limit, Page
 from recall.common.responses import refusals
+from recall.common.text import Filter
 from recall.cultivations import service
 from recall.cultivations.access import RunnableCultivation, VisibleCultivation
 from recall.cultivations.schemas import (
@@ -26,6 +27,8 @@ async def create_cultivation(
     body: CultivationCreate,
     cmd: CommandDep,
 ):
+    """Enrol an enterprise of a programme in brand cultivation (品字标培育), `enrolled`: a
+    regulator of the programme's regions (else 403); one live cultivation each (else 409)."""
     return await service.create_cultivation(cmd, data=body)
 
 
@@ -33,12 +36,14 @@ async def create_cultivation(
 async def list_cultivations(
     session: SessionDep,
     principal: CurrentPrincipal,
-    programme_id: str | None = None,
-    enterprise_id: str | None = None,
-    stage: str | None = None,
+    programme_id: Filter = None,
+    enterprise_id: Filter = None,
+    stage: Filter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ):
+    """The brand cultivations the caller may see (a regulator: its regions; associations:
+    all; an enterprise: its own), by programme, enterprise or stage."""
     items, next_cursor = await service.list_cultivations(
         session=session,
         principal=principal,
@@ -53,6 +58,8 @@ async def list_cultivations(
 
 @router.get("/{cultivation_id}", response_model=CultivationOut, responses=REFUSALS)
 async def get_cultivation(cultivation: VisibleCultivation, session: SessionDep):
+    """One brand cultivation with its stage and milestones. For those who may see it; else
+    404."""
     return await service.cultivation_view(session, cultivation.id)
 
 
@@ -62,6 +69,8 @@ async def transition_cultivation(
     cultivation: RunnableCultivation,
     cmd: CommandDep,
 ):
+    """Next step, by a regulator of the programme's regions: `diagnosed` (诊断), `improving`,
+    `certification_applied`, `certified` (获证, with certificate no.), `labelled`. Skips: 409."""
     return await service.transition(
         cmd,
         cultivation=cultivation,

@@ -4,22 +4,21 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
+from recall.common.text import Category, Name, Note, Number
 
 
 class CultivationCreate(BaseModel):
-    programme_id: str
-    enterprise_id: str
-    tier: str | None = Field(
-        None,
-        max_length=40,
-        description="the enterprise's tier in the cultivation pool (梯度培育库)",
+    programme_id: Name
+    enterprise_id: Name
+    tier: Category | None = Field(
+        None, description="the enterprise's tier in the cultivation pool (梯度培育库)"
     )
 
 
 class CultivationTransitionIn(BaseModel):
     to: Literal["diagnosed", "improving", "certification_applied", "certified", "labelled"]
-    certificate_no: str | None = Field(None, max_length=100, description="required to certify")
-    note: str | None = None
+    certificate_no: Number | None = Field(None, description="required to certify")
+    note: Note | None = None
 
 
 class CultivationSummaryOut(BaseModel):

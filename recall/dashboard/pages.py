@@ -144,6 +144,8 @@ async def root() -> RedirectResponse:
 
 @router.get("/dashboard", response_class=HTMLResponse)  # in the contract: in OpenAPI too
 async def dashboard(request: Request, session: SessionDep) -> Response:
+    """The dashboard page in HTML (zh or en), public figures for all; a signed-in viewer also
+    sees its own and overdue cases and programmes. An invalid filter is 422."""
     q, viewer = Query.of(request), await viewer_of(request, session)
     t = Labels(q.lang)
     try:
@@ -161,6 +163,17 @@ async def dashboard(request: Request, session: SessionDep) -> Response:
         )
     data = await overview(session, f, viewer.principal, t)
     return _render(request, "dashboard.html", q, viewer, names=data["names"], data=data, error=None)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A text cell that a spreadsheet would read as a formula gets a leading `'` (OWASP CSV
+    injection); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @router.get(
@@ -182,8 +195,8 @@ async def export_csv(table: str, request: Request, session: SessionDep) -> Respo
     chosen = data["tables"][table]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(chosen.columns)
-    writer.writerows(chosen.rows)
+    writer.writerow([csv_cell(c) for c in chosen.columns])
+    writer.writerows([csv_cell(c) for c in row] for row in chosen.rows)
     headers = {
         "Content-Disposition": f'attachment; filename="dashboard-{table}.csv"',
         "Vary": "Cookie, Authorization",

@@ -58,6 +58,8 @@ async def summary(
     from_: str | None = FROM,
     to: str | None = TO,
 ):
+    """Public figures, no token: hazards eliminated and open, median days to eliminate, cases
+    by stage, overdue cases, associations, standards by kind, 品字标 certified, programmes."""
     return await service.summary(session, parse_filter(region, industry, from_, to))
 
 
@@ -70,4 +72,6 @@ async def hazards(
     from_: str | None = FROM,
     to: str | None = TO,
 ):
+    """Public, no token: hazards eliminated and still open, grouped by month, industry, region
+    or category, with the filters of the summary."""
     return await service.hazards_by(session, group_by, parse_filter(region, industry, from_, to))

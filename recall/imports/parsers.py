@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from recall.common.text import control_character
+
 Source = Literal["cpsc", "openfda"]
 SOURCES: tuple[Source, ...] = ("cpsc", "openfda")
 
@@ -124,7 +126,27 @@ def recall_number_of(record: Any, source: Source) -> str | None:
 def parse_record(record: Any, source: Source) -> Notice:
     if not isinstance(record, dict):
         raise RecordRejected(f"not an object but {_kind(record)}")
+    if (found := _control_character(record)) is not None:
+        raise RecordRejected(f"{found[0]} holds a control character ({found[1]})")
     return parse_cpsc(record) if source == "cpsc" else parse_openfda(record)
+
+
+def _control_character(value: Any, where: str = "record") -> tuple[str, str] | None:
+    """(where, U+XXXX) of the first text in value holding a character PostgreSQL cannot keep."""
+    if isinstance(value, str):
+        char = control_character(value)
+        return (where, char) if char else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        name = str(key) if where == "record" else f"{where}.{key}"
+        if found := _control_character(str(key), where) or _control_character(item, name):
+            return found
+    return None
 
 
 def parse_cpsc(record: dict) -> Notice:

@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
+from recall.common.text import Ids, Name, Text
 
 StageName = Literal[
     "hazard_elimination", "association_formation", "standard_drafting", "brand_cultivation"
@@ -11,14 +12,14 @@ StageName = Literal[
 
 
 class ProgrammeCreate(BaseModel):
-    industry_code: str
-    case_ids: list[str] = Field(min_length=1)
-    title: str = Field(min_length=1, max_length=500)
+    industry_code: Name
+    case_ids: Ids = Field(min_length=1)
+    title: Name
 
 
 class WaiverIn(BaseModel):
     stage: StageName
-    reason: str = Field(min_length=1)
+    reason: Text
 
 
 class StageOut(BaseModel):

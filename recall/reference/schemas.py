@@ -2,39 +2,59 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from recall.common.text import Label, Name
+from recall.rules.limits import IDS
+
+MAX_EMPLOYEES = 10_000_000  # more than the largest employer on earth
+
 
 class RegionIn(BaseModel):
     code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
 
 
-class RegionOut(RegionIn):
+class RegionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
 
 
 class IndustryIn(BaseModel):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9\-]*$")
-    name: str = Field(min_length=1, max_length=200)
-    name_en: str | None = Field(None, max_length=200)
-    keywords: list[str] = Field(
-        default_factory=list, description="words that tie an imported notice to this industry"
+    name: Name
+    name_en: Label | None = None
+    keywords: list[Label] = Field(
+        default_factory=list,
+        max_length=IDS,
+        description="words that tie an imported notice to this industry",
     )
 
 
-class IndustryOut(IndustryIn):
+class IndustryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    name_en: str | None = None
+    keywords: list[str] = []
 
 
 class EnterpriseIn(BaseModel):
-    name: str = Field(min_length=1, max_length=300)
-    credit_code: str = Field(description="统一社会信用代码, 18 characters (GB 32100-2015)")
-    region_code: str
-    industry_code: str
-    employees: int | None = Field(None, ge=0)
+    name: Name
+    credit_code: Name = Field(description="统一社会信用代码, 18 characters (GB 32100-2015)")
+    region_code: Name
+    industry_code: Name
+    employees: int | None = Field(None, ge=0, le=MAX_EMPLOYEES)
 
 
-class EnterpriseOut(EnterpriseIn):
+class EnterpriseOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    name: str
+    credit_code: str
+    region_code: str
+    industry_code: str
+    employees: int | None = None
     id: str
     created_at: datetime

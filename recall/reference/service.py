@@ -14,6 +14,16 @@ from recall.reference.schemas import EnterpriseIn, IndustryIn, RegionIn
 from recall.rules.credit_code import credit_code_error, normalise_credit_code
 
 
+async def _commit_or_conflict(session: AsyncSession, detail: str, *, field: str) -> None:
+    """Commit a new row whose key another request may have taken since it was looked up: the
+    database's unique key decides, and the loser is a 409 naming the field, never a 500."""
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict(detail, field=field) from None
+
+
 def _require_admin(principal: Principal, what: str) -> None:
     if not permissions.may_manage_reference_data(principal):
         raise Forbidden(f"only an admin may create {what}")
@@ -25,7 +35,7 @@ async def create_region(*, session: AsyncSession, principal: Principal, data: Re
         raise Conflict(f"region {data.code} already exists", field="code")
     region = Region(code=data.code, name=data.name)
     session.add(region)
-    await session.commit()
+    await _commit_or_conflict(session, f"region {data.code} already exists", field="code")
     return region
 
 
@@ -38,7 +48,7 @@ async def create_industry(
     keywords = [k.strip() for k in data.keywords if k.strip()]
     industry = Industry(code=data.code, name=data.name, name_en=data.name_en, keywords=keywords)
     session.add(industry)
-    await session.commit()
+    await _commit_or_conflict(session, f"industry {data.code} already exists", field="code")
     return industry
 
 
@@ -79,13 +89,9 @@ async def create_enterprise(
         employees=data.employees,
     )
     session.add(enterprise)
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict(
-            f"an enterprise with credit code {code} already exists", field="credit_code"
-        ) from None
+    await _commit_or_conflict(
+        session, f"an enterprise with credit code {code} already exists", field="credit_code"
+    )
     return enterprise
 
 

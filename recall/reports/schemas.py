@@ -1,7 +1,9 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from recall.common.text import Category, Ids, Name, PastMoment, Text
 
 Source = Literal[
     "consumer_complaint",
@@ -15,13 +17,13 @@ Source = Literal[
 
 class DefectReportIn(BaseModel):
     source: Source
-    product: str = Field(min_length=1, max_length=500)
-    description: str = Field(min_length=1)
-    industry_code: str
-    region_code: str
-    enterprise_ids: list[str] = Field(default_factory=list)
-    hazard_category: str | None = None
-    received_at: AwareDatetime | None = None
+    product: Name
+    description: Text
+    industry_code: Name
+    region_code: Name
+    enterprise_ids: Ids = Field(default_factory=list)
+    hazard_category: Category | None = None
+    received_at: PastMoment | None = None
 
 
 class DefectReportOut(BaseModel):

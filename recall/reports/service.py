@@ -43,6 +43,25 @@ def scope_reports(stmt, principal: Principal, dialect: str):  # noqa: ANN001, AN
     return stmt.where(false())
 
 
+async def _require_own_self_report(
+    session: AsyncSession, principal: Principal, data: DefectReportIn
+) -> None:
+    """An enterprise reports on itself only: in its own region, naming no other enterprise."""
+    others = [e for e in data.enterprise_ids if e != principal.enterprise_id]
+    if others:
+        raise Forbidden(
+            f"an enterprise files self-reports about itself only, not {', '.join(others)}",
+            field="enterprise_ids",
+        )
+    own = await session.get(Enterprise, principal.enterprise_id)
+    if own is None or data.region_code != own.region_code:
+        raise Forbidden(
+            f"an enterprise files self-reports in its own region "
+            f"({own.region_code if own else 'unknown'}), not {data.region_code}",
+            field="region_code",
+        )
+
+
 async def create_report(
     *, session: AsyncSession, principal: Principal, ids: IdFactory, data: DefectReportIn
 ) -> DefectReport:
@@ -50,10 +69,9 @@ async def create_report(
         if principal.role == "enterprise":
             raise Forbidden("an enterprise files defect reports as enterprise_self_report only")
         raise Forbidden(f"a {principal.role} may not file a report in region {data.region_code}")
-    if principal.role == "enterprise" and principal.enterprise_id not in data.enterprise_ids:
-        data = data.model_copy(
-            update={"enterprise_ids": [principal.enterprise_id, *data.enterprise_ids]}
-        )
+    if principal.role == "enterprise":
+        await _require_own_self_report(session, principal, data)
+        data = data.model_copy(update={"enterprise_ids": [principal.enterprise_id]})
     await require_industry(session, data.industry_code, "industry_code")
     await require_region(session, data.region_code, "region_code")
     await require_enterprises(session, data.enterprise_ids, "enterprise_ids")

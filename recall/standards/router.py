@@ -3,6 +3,7 @@ from fastapi import APIRouter
 from recall.common.milestones import MilestoneOut, milestones_of
 from recall.common.pagination import Cursor, Limit, Page
 from recall.common.responses import refusals
+from recall.common.text import Filter
 from recall.deps import CommandDep, CurrentPrincipal, SessionDep
 from recall.standards import service
 from recall.standards.access import (
@@ -39,6 +40,8 @@ async def create_standard(
     body: StandardCreate,
     cmd: CommandDep,
 ):
+    """Start a standard (标准) for a programme at `00.00` proposal (提案): its drafting
+    association or a regulator of the programme's regions (else 403). Returns it (201)."""
     return await service.create_standard(cmd, data=body)
 
 
@@ -46,13 +49,15 @@ async def create_standard(
 async def list_standards(
     session: SessionDep,
     principal: CurrentPrincipal,
-    programme_id: str | None = None,
-    association_id: str | None = None,
+    programme_id: Filter = None,
+    association_id: Filter = None,
     kind: Kind | None = None,
     stage: StageCode | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ):
+    """Every standard, by programme, drafting association, kind or stage code. Any
+    signed-in caller."""
     items, next_cursor = await service.list_standards(
         session=session,
         programme_id=programme_id,
@@ -67,11 +72,15 @@ async def list_standards(
 
 @router.get("/{standard_id}", response_model=StandardOut, responses=REFUSALS)
 async def get_standard(standard: VisibleStandard, session: SessionDep):
+    """One standard: kind, stage, comments with their dispositions, ballot, milestones. Any
+    signed-in caller; unknown is 404."""
     return await service.standard_view(session, standard.id)
 
 
 @router.get("/{standard_id}/milestones", response_model=Page[MilestoneOut], responses=REFUSALS)
 async def standard_milestones(standard: VisibleStandard, session: SessionDep):
+    """The standard's stage history: its milestones (里程碑) in order. Any signed-in
+    caller."""
     return Page(items=await milestones_of(session, "standard", standard.id), next_cursor=None)
 
 
@@ -81,6 +90,8 @@ async def transition(
     standard: StandardFor("advance"),
     cmd: CommandDep,
 ):
+    """Move a standard to its next stage code, or withdraw it (`95.99`): its drafting
+    association or the programme's regulators. A skipped step or early close of comments: 409."""
     return await service.transition(cmd, standard=standard, data=body)
 
 
@@ -92,6 +103,8 @@ async def comment(
     standard: CommentableStandard,
     cmd: CommandDep,
 ):
+    """Comment on a standard in public comment (征求意见, `40.20`): any signed-in caller.
+    Outside the comment period, 409. Returns the comment (201)."""
     return await service.comment(cmd, standard=standard, data=body)
 
 
@@ -105,6 +118,8 @@ async def dispose(
     comment: DisposableComment,
     cmd: CommandDep,
 ):
+    """Record the disposition of a comment (`accepted`; `partially_accepted`, `rejected` with a
+    reason): the drafting association or the programme's regulators, in `40.20` or `40.60`."""
     return await service.dispose(cmd, comment=comment, data=body)
 
 
@@ -114,4 +129,6 @@ async def ballot(
     standard: StandardFor("hold the ballot of"),
     cmd: CommandDep,
 ):
+    """Record the review ballot (审查, `50.20`): voters and votes, drafters excluded; it passes
+    with 3/4 of votes cast. The drafting association or the programme's regulators."""
     return await service.ballot(cmd, standard=standard, data=body)

@@ -4,6 +4,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
+from recall.common.text import Label, Name, Note, Number, Reason, Text
+from recall.rules.limits import IDS, MAX_COMMENT_PERIOD_DAYS
 
 Kind = Literal["group", "industry", "zhejiang_made", "local", "national"]
 StageCode = Literal["00.00", "10.99", "20.00", "40.20", "40.60", "50.20", "50.60", "60.60", "95.99"]
@@ -12,47 +14,50 @@ VoteValue = Literal["approve", "disapprove", "abstain"]
 
 
 class StandardCreate(BaseModel):
-    programme_id: str
-    title: str = Field(min_length=1, max_length=500)
+    programme_id: Name
+    title: Name
     kind: Kind
-    drafting_association_id: str | None = Field(
+    drafting_association_id: Name | None = Field(
         None, description="defaults to the caller's own association when an association drafts"
     )
-    drafters: list[str] = Field(
+    drafters: list[Label] = Field(
         default_factory=list,
+        max_length=IDS,
         description="the drafting members (起草人/起草单位): they do not vote in the review ballot",
     )
 
 
 class TransitionIn(BaseModel):
     to: StageCode = Field(description="the next stage code; 40.60 comes by itself")
-    note: str | None = None
+    note: Note | None = None
     comment_period_days: float | None = Field(
         None,
         ge=0,
+        le=MAX_COMMENT_PERIOD_DAYS,
+        allow_inf_nan=False,
         description="with to: 40.20 only; default 30, 0 ends the period at once; "
         "fractions for periods under a day (0.5 is twelve hours)",
     )
 
 
 class CommentIn(BaseModel):
-    author: str = Field(min_length=1, max_length=300)
-    text: str = Field(min_length=1)
-    clause: str | None = Field(None, max_length=100)
+    author: Name
+    text: Text
+    clause: Number | None = None
 
 
 class DispositionIn(BaseModel):
     disposition: Disposition
-    reason: str | None = Field(None, description="required for rejected and partially_accepted")
+    reason: Reason | None = Field(None, description="required for rejected and partially_accepted")
 
 
 class VoteIn(BaseModel):
-    voter: str = Field(min_length=1, max_length=300)
+    voter: Name
     vote: VoteValue
 
 
 class BallotIn(BaseModel):
-    votes: list[VoteIn]
+    votes: list[VoteIn] = Field(max_length=IDS)
 
 
 class BallotOut(BaseModel):

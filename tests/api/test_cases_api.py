@@ -30,8 +30,12 @@ async def test_a_case_goes_from_defect_report_to_closure_over_http(api: httpx.As
     hazard = await ok(
         await api.post(
             f"{url}/hazards",
-            json={"enterprise_id": ent, "category": "ingestion", "description": "单颗磁体过小",
-        "identified_at": "2026-11-02T09:00:00+08:00"},
+            json={
+                "enterprise_id": ent,
+                "category": "ingestion",
+                "description": "单颗磁体过小",
+                "identified_at": "2026-11-02T09:00:00+08:00",
+            },
         ),
         201,
     )
@@ -143,24 +147,51 @@ async def test_refusals_are_answered_as_the_contract_says(api: httpx.AsyncClient
         },
     )
     assert r.status_code == 422 and r.json()["field"] == "category"
-    found = await ok(await api.post(f"{url}/hazards", json={
-        "enterprise_id": data["enterprises"][0]["id"], "category": "ingestion",
-        "description": "x", "identified_at": "2026-01-10T09:00:00+08:00"}), 201)
+    found = await ok(
+        await api.post(
+            f"{url}/hazards",
+            json={
+                "enterprise_id": data["enterprises"][0]["id"],
+                "category": "ingestion",
+                "description": "x",
+                "identified_at": "2026-01-10T09:00:00+08:00",
+            },
+        ),
+        201,
+    )
     assert found["identified_at"].startswith("2026-01-10T01:00:00")
-    r = await api.post(f"{url}/hazards/{found['id']}/elimination", json={
-        "evidence": "x", "eliminated_at": "2026-01-05T09:00:00+08:00"})
+    r = await api.post(
+        f"{url}/hazards/{found['id']}/elimination",
+        json={"evidence": "x", "eliminated_at": "2026-01-05T09:00:00+08:00"},
+    )
     assert r.status_code == 422 and r.json()["field"] == "eliminated_at"
     assert "before hazard" in r.json()["detail"]
-    r = await api.post(f"{url}/hazards", json={
-        "enterprise_id": data["enterprises"][0]["id"], "category": "ingestion",
-        "description": "x", "identified_at": "2999-01-01T00:00:00+08:00"})
+    r = await api.post(
+        f"{url}/hazards",
+        json={
+            "enterprise_id": data["enterprises"][0]["id"],
+            "category": "ingestion",
+            "description": "x",
+            "identified_at": "2999-01-01T00:00:00+08:00",
+        },
+    )
     assert r.status_code == 422 and r.json()["field"] == "identified_at"
-    r = await api.post(f"{url}/hazards/{found['id']}/elimination", json={
-        "evidence": "x", "eliminated_at": "2999-01-01T00:00:00+08:00"})
+    r = await api.post(
+        f"{url}/hazards/{found['id']}/elimination",
+        json={"evidence": "x", "eliminated_at": "2999-01-01T00:00:00+08:00"},
+    )
     assert r.status_code == 422 and r.json()["field"] == "eliminated_at"
-    r = await api.post("/defect-reports", json={
-        "source": "media", "product": "p", "description": "d", "industry_code": "magnetic-toys",
-        "region_code": "330702", "received_at": "2999-01-01T00:00:00+08:00"})
+    r = await api.post(
+        "/defect-reports",
+        json={
+            "source": "media",
+            "product": "p",
+            "description": "d",
+            "industry_code": "magnetic-toys",
+            "region_code": "330702",
+            "received_at": "2999-01-01T00:00:00+08:00",
+        },
+    )
     assert r.status_code == 422 and r.json()["field"] == "received_at"
     r = await api.post(f"{url}/hazards/hz_nope/elimination", json={"evidence": "x"})
     assert r.status_code == 404
@@ -193,8 +224,14 @@ async def test_refusals_are_answered_as_the_contract_says(api: httpx.AsyncClient
     assert r.status_code == 422 and r.json()["field"] == "units_corrected"
     # nothing half-written: the refused commands left no milestone
     kinds = [m["kind"] for m in (await ok(await api.get(url)))["milestones"]]
-    assert kinds == ["reported", "hazard_identified", "assessed", "decided", "plan_submitted",
-                     "plan_accepted"]
+    assert kinds == [
+        "reported",
+        "hazard_identified",
+        "assessed",
+        "decided",
+        "plan_submitted",
+        "plan_accepted",
+    ]
 
 
 async def test_idempotency_key_opens_one_case(api: httpx.AsyncClient) -> None:

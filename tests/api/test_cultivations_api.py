@@ -203,11 +203,13 @@ async def test_an_enterprise_sees_only_its_own_cultivation(api, client_as) -> No
         201,
     )
     association = await client_as(role="association", association_id=asn["id"])
-    assert len((await ok(await association.get("/brand-cultivations")))["items"]) == 2
+    # DOMAIN.md: an association sees its own association and standards, not cultivations
+    assert (await ok(await association.get("/brand-cultivations")))["items"] == []
+    assert (await association.get(f"/brand-cultivations/{mine['id']}")).status_code == 404
     r = await association.post(
         f"/brand-cultivations/{mine['id']}/transitions", json={"to": "improving"}
     )
-    _refusal(r, 403, "forbidden", None)
+    _refusal(r, 404, "not_found", None)
     r = await association.post(
         "/brand-cultivations", json={"programme_id": pid, "enterprise_id": yiwu["id"]}
     )

@@ -56,17 +56,28 @@ async def milestone_seqs(db, subject_type: str, subject_id: str) -> list[int]:  
         return list(result.scalars())
 
 
+async def settled(differences) -> list[str]:  # noqa: ANN001
+    """The differences once the workflow has written all it committed: its projection activity
+    runs in its own time, and a command answered 503 may still land. Differences that last are
+    real; the last ones read are returned."""
+    try:
+        return await eventually(differences, lambda found: not found, timeout=30)
+    except AssertionError as still:
+        return [str(still)]
+
+
+async def stop(stack, workflow_id: str) -> None:  # noqa: ANN001
+    """End the workflow, so that nothing of this test lands in the next test's tables."""
+    await stack["client"].get_workflow_handle(workflow_id).terminate("test finished")
+
+
 async def case_differences(stack, db, case_id: str) -> list[str]:  # noqa: ANN001
-    """Every way the case's rows differ from its workflow's state, once the workflow has
-    written all it committed (its projection activity runs in its own time)."""
+    """Every way the case's rows differ from its workflow's state now."""
     handle = stack["client"].get_workflow_handle(case_workflow_id(case_id))
     state = await handle.query(RecallCaseWorkflow.snapshot)
-    await eventually(
-        lambda: milestone_seqs(db, "case", case_id), lambda seqs: len(seqs) >= state.seq
-    )
     differences = []
     async with db() as session:
-        row = await session.get(Case, case_id)
+        row = await session.get(Case, case_id, populate_existing=True)
         hazards = {
             h.id: h
             for h in (await session.execute(select(Hazard).where(Hazard.case_id == case_id)))
@@ -123,7 +134,8 @@ async def test_concurrent_commands_on_one_case(api, stack, db, n: int) -> None: 
     mixed += [api.post(f"/cases/{cid}/verification", json={"note": "核查"}) for _ in range(3)]
     mixed += [add(n + i) for i in range(n // 4)]
     second = await storm(mixed)
-    differences = await case_differences(stack, db, cid)
+    differences = await settled(lambda: case_differences(stack, db, cid))
+    await stop(stack, case_workflow_id(cid))
     print(
         f"case, n={n}: hazards {dict(first)}; mixed {dict(second)}; differences {len(differences)}"
     )
@@ -145,7 +157,7 @@ async def test_a_retry_after_503_acts_once(api, stack, db) -> None:  # noqa: ANN
     assert again.status_code == 201, again.text
     case = await ok(api.get(f"/cases/{cid}"))
     assert len(case["hazards"]) == 1, (answers, case["hazards"])
-    assert not await case_differences(stack, db, cid)
+    assert not await settled(lambda: case_differences(stack, db, cid))
 
 
 async def test_a_refused_command_leaves_nothing(api, stack, db) -> None:  # noqa: ANN001
@@ -158,7 +170,7 @@ async def test_a_refused_command_leaves_nothing(api, stack, db) -> None:  # noqa
     assert refusals == Counter({409: 10}), refusals
     after = await ok(api.get(f"/cases/{cid}"))
     assert after == before
-    assert not await case_differences(stack, db, cid)
+    assert not await settled(lambda: case_differences(stack, db, cid))
 
 
 async def standard_in_public_comment(api: httpx.AsyncClient) -> str:
@@ -208,24 +220,27 @@ async def test_concurrent_comments_on_one_standard(api, stack, db, n: int) -> No
     ]
     comments += [api.post(f"/standards/{sid}/transitions", json={"to": "50.20"}) for _ in range(3)]
     counts = await storm(comments)
+    differences = await settled(lambda: standard_differences(stack, db, sid))
     state = (
         await stack["client"]
         .get_workflow_handle(standard_workflow_id(sid))
         .query(StandardWorkflow.snapshot)
     )
-    await eventually(
-        lambda: milestone_seqs(db, "standard", sid), lambda seqs: len(seqs) >= state.seq
-    )
+    await stop(stack, standard_workflow_id(sid))
+    print(f"standard, n={n}: {dict(counts)}; differences {len(differences)}")
+    assert not differences, differences
+    # A 503 is "applied once or not at all": some of them may have been applied.
+    assert counts[201] <= len(state.comments) <= counts[201] + counts[503], counts
+
+
+async def standard_differences(stack, db, sid: str) -> list[str]:  # noqa: ANN001
+    """Every way the standard's rows differ from its workflow's state now."""
+    handle = stack["client"].get_workflow_handle(standard_workflow_id(sid))
+    state = await handle.query(StandardWorkflow.snapshot)
     async with db() as session:
-        row = await session.get(Standard, sid)
-        rows = {
-            c.id: c
-            for c in (
-                await session.execute(
-                    select(StandardComment).where(StandardComment.standard_id == sid)
-                )
-            ).scalars()
-        }
+        row = await session.get(Standard, sid, populate_existing=True)
+        found = select(StandardComment).where(StandardComment.standard_id == sid)
+        rows = {c.id: c for c in (await session.execute(found)).scalars()}
     differences = []
     if set(rows) != set(state.comments):
         differences.append(f"comments {sorted(set(rows) ^ set(state.comments))} differ")
@@ -241,6 +256,4 @@ async def test_concurrent_comments_on_one_standard(api, stack, db, n: int) -> No
     seqs = await milestone_seqs(db, "standard", sid)
     if seqs != list(range(1, state.seq + 1)):
         differences.append(f"milestones {seqs} for events 1..{state.seq}")
-    print(f"standard, n={n}: {dict(counts)}; differences {len(differences)}")
-    assert not differences, differences
-    assert counts[201] == len(state.comments)
+    return differences

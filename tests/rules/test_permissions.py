@@ -118,16 +118,6 @@ TABLE: list[tuple[str, str, Check]] = [
 ]
 # fmt: on
 
-# Where the table disagrees with DOMAIN.md: the test states DOMAIN.md and is expected to fail.
-ASSOCIATIONS_READ_CULTIVATIONS = (
-    "DOMAIN.md: an association sees its own association and standards; "
-    "can_see_cultivation lets every association read every brand cultivation"
-)
-DISAGREES = {
-    ("see ent_a's cultivation of programme A", who): ASSOCIATIONS_READ_CULTIVATIONS
-    for who in ("asn_1", "asn_2")
-}
-
 
 def granted(check: Callable[..., bool], p: Principal | None, *args: object) -> bool:
     try:
@@ -138,11 +128,9 @@ def granted(check: Callable[..., bool], p: Principal | None, *args: object) -> b
         raise
 
 
-def answers(check: Check, masked: tuple[str, ...] = ()) -> str:
-    """A row as the table writes it; the principals in `masked` answer "?"."""
-    return " ".join(
-        "?" if who in masked else "Y" if granted(check, p) else "." for who, p in WHO.items()
-    )
+def answers(check: Check) -> str:
+    """A row as the table writes it."""
+    return " ".join("Y" if granted(check, p) else "." for p in WHO.values())
 
 
 def test_every_row_has_one_answer_per_principal() -> None:
@@ -154,28 +142,7 @@ def test_every_row_has_one_answer_per_principal() -> None:
 
 @pytest.mark.parametrize(("row", "what", "check"), [pytest.param(*r, id=r[1]) for r in TABLE])
 def test_the_permission_table(row: str, what: str, check: Check) -> None:
-    """The whole row at once; a cell where the table disagrees with DOMAIN.md is left to
-    test_where_the_table_disagrees_with_domain_md."""
-    masked = tuple(who for who in WHO if (what, who) in DISAGREES)
-    expected = " ".join(
-        "?" if who in masked else y for who, y in zip(WHO, row.split(), strict=True)
-    )
-    assert answers(check, masked) == expected, f"{what}; columns: {' '.join(WHO)}"
-
-
-@pytest.mark.parametrize(
-    ("what", "who"),
-    [
-        pytest.param(
-            what, who, id=f"{what}-{who}", marks=pytest.mark.xfail(strict=True, reason=why)
-        )
-        for (what, who), why in DISAGREES.items()
-    ],
-)
-def test_where_the_table_disagrees_with_domain_md(what: str, who: str) -> None:
-    row, check = next((row, check) for row, w, check in TABLE if w == what)
-    expected = dict(zip(WHO, row.split(), strict=True))[who] == "Y"
-    assert granted(check, WHO[who]) is expected
+    assert answers(check) == row, f"{what}; columns: {' '.join(WHO)}"
 
 
 def test_the_case_acts_are_the_ones_of_domain_md() -> None:
@@ -203,10 +170,7 @@ BY_ROLE_ALONE = ("see an overseas lead", "import overseas notices", "comment on 
     "p",
     [
         Principal("无辖区", role="regulator", regions=()),
-        pytest.param(
-            Principal("无协会", role="association", association_id=None),
-            marks=pytest.mark.xfail(strict=True, reason=ASSOCIATIONS_READ_CULTIVATIONS),
-        ),
+        Principal("无协会", role="association", association_id=None),
         Principal("访客", role="public"),
     ],
     ids=["regulator without regions", "association without id", "unknown role"],
