@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
 from recall.common.text import Ids, Name, Note, Number
+from recall.rules.ordered_stages import ASSOCIATION
 
 
 class AssociationCreate(BaseModel):
@@ -14,7 +15,7 @@ class AssociationCreate(BaseModel):
 
 
 class AssociationTransitionIn(BaseModel):
-    to: Literal["preparing", "charter_adopted", "registered"]
+    to: Literal[ASSOCIATION.stages[1:]]
     registration_no: Number | None = Field(None, description="required to register (登记成立)")
     note: Note | None = None
 

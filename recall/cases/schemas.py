@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -5,21 +6,16 @@ from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
 from recall.common.text import Category, Ids, Label, Name, Note, PastMoment, Text
+from recall.rules.case_rules import DECISIONS, REMEDIES
 from recall.rules.limits import MAX_UNITS
+from recall.rules.risk import PROBABILITIES, RISK_LEVELS
+from workflows.shared import HazardState, Plan, Risk
 
-Probability = Literal[
-    "gt_1_2",
-    "gt_1_10",
-    "gt_1_100",
-    "gt_1_1000",
-    "gt_1_10000",
-    "gt_1_100000",
-    "gt_1_1000000",
-    "lt_1_1000000",
-]
-RiskLevel = Literal["low", "medium", "high", "serious"]
-Decision = Literal["voluntary_recall", "ordered_recall", "no_recall"]
-Remedy = Literal["repair", "replace", "refund", "destroy", "warning"]
+# The value sets are the rules' own tuples, declared once.
+Probability = Literal[PROBABILITIES]
+RiskLevel = Literal[RISK_LEVELS]
+Decision = Literal[DECISIONS]
+Remedy = Literal[REMEDIES]
 
 
 class CaseCreate(BaseModel):
@@ -95,37 +91,11 @@ class ClosureIn(BaseModel):
     summary: Text
 
 
-class RiskOut(BaseModel):
-    severity: int
-    probability: str
-    level: str
-    overridden: bool
-    computed_level: str
-    override_reason: str | None = None
+@dataclass
+class HazardOut(HazardState):
+    """A hazard as the API shows it: its state in the case workflow, and its case."""
 
-
-class PlanOut(BaseModel):
-    units_affected: int
-    remedy: str
-    summary: str
-    correction_rate_target: float | None = None
-    submitted_at: datetime | None = None
-    accepted_at: datetime | None = None
-    acceptance_note: str | None = None
-
-
-class HazardOut(BaseModel):
-    id: str
-    case_id: str
-    enterprise_id: str
-    category: str
-    description: str
-    status: str
-    identified_at: datetime
-    eliminated_at: datetime | None = None
-    verified_at: datetime | None = None
-    evidence: str | None = None
-    evidence_refs: list[str] = []
+    case_id: str = ""
 
 
 class CaseOut(BaseModel):
@@ -137,10 +107,10 @@ class CaseOut(BaseModel):
     region_code: str | None
     enterprise_ids: list[str]
     defect_report_ids: list[str]
-    risk: RiskOut | None
+    risk: Risk | None
     decision: str | None
     decision_reason: str | None
-    plan: PlanOut | None
+    plan: Plan | None
     units_corrected: int | None
     correction_rate: float | None
     overdue: bool
@@ -162,7 +132,7 @@ class CaseSummaryOut(BaseModel):
     industry_code: str | None
     region_code: str | None
     enterprise_ids: list[str]
-    risk: RiskOut | None
+    risk: Risk | None
     decision: str | None
     correction_rate: float | None
     overdue: bool

@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
 from recall.common.text import Category, Name, Note, Number
+from recall.rules.ordered_stages import CULTIVATION
 
 
 class CultivationCreate(BaseModel):
@@ -16,7 +17,7 @@ class CultivationCreate(BaseModel):
 
 
 class CultivationTransitionIn(BaseModel):
-    to: Literal["diagnosed", "improving", "certification_applied", "certified", "labelled"]
+    to: Literal[CULTIVATION.stages[1:]]
     certificate_no: Number | None = Field(None, description="required to certify")
     note: Note | None = None
 

@@ -5,10 +5,10 @@ from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
 from recall.common.text import Ids, Name, Text
+from recall.rules.programme_rules import STAGES
+from workflows.chain import StageState
 
-StageName = Literal[
-    "hazard_elimination", "association_formation", "standard_drafting", "brand_cultivation"
-]
+StageName = Literal[STAGES]
 
 
 class ProgrammeCreate(BaseModel):
@@ -22,21 +22,13 @@ class WaiverIn(BaseModel):
     reason: Text
 
 
-class StageOut(BaseModel):
-    name: str
-    status: Literal["pending", "open", "complete", "waived"]
-    opened_at: datetime | None = None
-    completed_at: datetime | None = None
-    waiver_reason: str | None = None
-
-
 class ProgrammeSummaryOut(BaseModel):
     id: str
     title: str
     industry_code: str
     stage: str
     stage_since: datetime
-    stages: list[StageOut]
+    stages: list[StageState]  # status: pending | open | complete | waived
     case_ids: list[str]
     association_ids: list[str]
     standard_ids: list[str]

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -5,12 +6,14 @@ from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
 from recall.common.text import Label, Name, Note, Number, Reason, Text
+from recall.rules import standard_rules as rules
 from recall.rules.limits import IDS, MAX_COMMENT_PERIOD_DAYS
+from workflows.standard_types import BallotState, BallotTally, CommentState
 
-Kind = Literal["group", "industry", "zhejiang_made", "local", "national"]
-StageCode = Literal["00.00", "10.99", "20.00", "40.20", "40.60", "50.20", "50.60", "60.60", "95.99"]
-Disposition = Literal["accepted", "partially_accepted", "rejected"]
-VoteValue = Literal["approve", "disapprove", "abstain"]
+Kind = Literal[rules.KINDS]
+StageCode = Literal[tuple(rules.STAGES)]
+Disposition = Literal[rules.DISPOSITIONS]
+VoteValue = Literal[rules.VOTES]
 
 
 class StandardCreate(BaseModel):
@@ -60,35 +63,16 @@ class BallotIn(BaseModel):
     votes: list[VoteIn] = Field(max_length=IDS)
 
 
-class BallotOut(BaseModel):
-    approve: int
-    disapprove: int
-    abstain: int
-    passed: bool
+# What the API shows of a ballot and a comment is the workflow's own record of them.
+BallotOut = BallotTally
+BallotRecordOut = BallotState
 
 
-class RecordedVote(BaseModel):
-    voter: str
-    vote: str
+@dataclass
+class CommentOut(CommentState):
+    """A comment as the API shows it: its line of the 意见汇总处理表, and its standard."""
 
-
-class BallotRecordOut(BallotOut):
-    votes: list[RecordedVote]
-    at: datetime
-    actor: str
-
-
-class CommentOut(BaseModel):
-    id: str
-    standard_id: str
-    author: str
-    text: str
-    clause: str | None
-    received_at: datetime
-    disposition: str | None
-    reason: str | None
-    disposed_at: datetime | None
-    disposed_by: str | None
+    standard_id: str = ""
 
 
 class StandardSummaryOut(BaseModel):
