@@ -44,8 +44,10 @@ WRITE_ATTEMPTS = 3
 
 
 def _retryable(err: DBAPIError) -> bool:
-    """A deadlock or serialization failure (SQLSTATE 40P01, 40001): the same write may pass."""
-    return getattr(err.orig, "sqlstate", None) in ("40P01", "40001")
+    """A deadlock or a serialization failure (40P01, 40001), or a unique key taken by the
+    workflow's own write of the same new row in the same instant (23505; PostgreSQL checks the
+    other unique keys before ON CONFLICT (id) sees the row): written again, it changes nothing."""
+    return getattr(err.orig, "sqlstate", None) in ("40P01", "40001", "23505")
 
 
 def refusal_to_error(err: WorkflowUpdateFailedError) -> DomainError:
@@ -106,8 +108,8 @@ class WorkflowGateway:
                     await project(session, committed)
                 return
             except DBAPIError as err:
-                # The write is idempotent: a deadlock victim (the workflow's own write of the
-                # same event may hold the rows) simply writes again.
+                # The write is idempotent: a loser of a race with the workflow's own write of
+                # the same event simply writes again.
                 if _retryable(err) and attempt < WRITE_ATTEMPTS - 1:
                     continue
                 if not database_outage(err):

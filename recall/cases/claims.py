@@ -4,6 +4,8 @@ Before its workflow starts, a case claims its reports with one conditional UPDAT
 racing requests one claims, the other finds the reports taken (PostgreSQL's row locks and
 SQLite's single writer see to it). The same transaction draws the case's number."""
 
+from datetime import timedelta
+
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +16,9 @@ from recall.errors import Conflict
 from recall.gateway import WorkflowGateway
 from recall.reports.models import DefectReport
 from workflows.shared import case_workflow_id
+
+# Longer than any request takes to start a workflow (the command timeout is 10 s by default).
+STALE_AFTER = timedelta(minutes=2)
 
 
 async def claim_reports(
@@ -29,7 +34,7 @@ async def claim_reports(
                 DefectReport.id.in_(report_ids),
                 or_(DefectReport.case_id.is_(None), DefectReport.case_id == case_id),
             )
-            .values(case_id=case_id)
+            .values(case_id=case_id, claimed_at=utcnow())
         )
         if claimed.rowcount == len(report_ids):
             number = await session.scalar(select(Case.number).where(Case.id == case_id))
@@ -46,16 +51,19 @@ async def _free_stale_claims(
     session: AsyncSession, workflows: WorkflowGateway, case_id: str, report_ids: list[str]
 ) -> bool:
     """Refuse with the case that holds a report; free the claims of a case whose workflow
-    never started (its request was answered 503 and never sent again). True if any was freed."""
+    never started (its request was answered 503 and never sent again). A claim younger than
+    STALE_AFTER may belong to a request still starting its workflow: it stands. True if any
+    claim was freed."""
     taken = await session.execute(
-        select(DefectReport.id, DefectReport.case_id).where(
+        select(DefectReport.id, DefectReport.case_id, DefectReport.claimed_at).where(
             DefectReport.id.in_(report_ids), DefectReport.case_id != case_id
         )
     )
     freed = False
-    for report_id, other in taken.all():
+    for report_id, other, claimed_at in taken.all():
         number = await session.scalar(select(Case.number).where(Case.id == other))
-        if number is not None or await workflows.exists(case_workflow_id(other)):
+        fresh = claimed_at is None or claimed_at > utcnow() - STALE_AFTER
+        if number is not None or fresh or await workflows.exists(case_workflow_id(other)):
             raise Conflict(
                 f"defect report {report_id} is already in case {number or other}",
                 field="defect_report_ids",
@@ -74,6 +82,6 @@ async def release_reports(session: AsyncSession, case_id: str, report_ids: list[
     await session.execute(
         update(DefectReport)
         .where(DefectReport.id.in_(report_ids), DefectReport.case_id == case_id)
-        .values(case_id=None)
+        .values(case_id=None, claimed_at=None)
     )
     await session.commit()

@@ -26,5 +26,7 @@ class DefectReport(Base):
     external_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     external: Mapped[dict | None] = mapped_column(JSON)
     case_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    # When a case claimed the report before its workflow started (recall/cases/claims.py).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(200), default="system")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
