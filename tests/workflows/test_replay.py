@@ -2,6 +2,7 @@
 running cases (without workflow.patched) fails here. Re-record with
 `python -m tests.workflows.record_histories` only for a deliberate, patched change."""
 
+import base64
 import json
 from pathlib import Path
 
@@ -22,6 +23,24 @@ def test_histories_are_recorded() -> None:
 def test_association_and_cultivation_histories_are_recorded() -> None:
     stems = {p.stem for p in HISTORIES}
     assert {"association_registered_then_linked", "brand_cultivation_labelled"} <= stems
+
+
+def test_histories_of_both_write_paths_are_recorded() -> None:
+    """Runs that wrote their read model by local activities inside the Update handlers, and
+    runs that hand their projections to an activity after the task committed (the patch
+    "project-after-commit"): both must go on replaying."""
+    patched = {p.stem for p in HISTORIES if "project-after-commit" in patches_of(p)}
+    assert len(patched) >= 9 and len(HISTORIES) - len(patched) >= 9
+
+
+def patches_of(path: Path) -> set[str]:
+    """The ids of the patches a recorded history's markers name."""
+    found = set()
+    for event in json.loads(path.read_text())["events"]:
+        marker = event.get("markerRecordedEventAttributes", {})
+        for payload in marker.get("details", {}).get("patch-data", {}).get("payloads", []):
+            found.add(json.loads(base64.b64decode(payload["data"]))["id"])
+    return found
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
