@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("recall.errors")
 
@@ -114,7 +115,24 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
     return JSONResponse(error_body(code, detail, field), status_code=status)
 
 
-async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes on the request's path. Starlette's 405 names only those of
+    the first route that matched the path (a path with a GET and a POST route is two routes)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     codes = {
         400: "malformed",
         401: "unauthorized",
@@ -123,10 +141,13 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
         405: "method_not_allowed",
         413: "too_large",
     }
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        headers = {**(headers or {}), "Allow": allowed}
     return JSONResponse(
         error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
         status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
+        headers=headers,
     )
 
 

@@ -14,6 +14,7 @@ from recall.cases.router import router as cases_router
 from recall.common.edge import (
     BodyLimitMiddleware,
     DatabaseOutageMiddleware,
+    document_printable_parameters,
     printable_parameters,
 )
 from recall.common.idempotency import IdempotencyMiddleware
@@ -104,4 +105,12 @@ def create_app(
         max_upload=settings.max_upload_mb * 1024 * 1024,
     )
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    default_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            document_printable_parameters(default_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi
     return app

@@ -2,19 +2,28 @@
 
 import asyncio
 from datetime import timedelta
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from sqlalchemy import text
 
+from recall.common.responses import AWAY, CONTROL_IN_QUERY, TOO_LARGE, errors
 from recall.deps import require
 
 router = APIRouter(tags=["operations"])
 _JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
 
 
-@router.get("/healthz")
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    database: Literal["ok", "unavailable"]
+    temporal: Literal["ok", "unavailable"]
+
+
+@router.get("/healthz", responses=errors({413: TOO_LARGE, 422: CONTROL_IN_QUERY}))
 async def healthz() -> dict:
     """Liveness: `{"status": "ok"}` while the process answers. Public, no token."""
     return {"status": "ok"}
@@ -37,7 +46,14 @@ async def _temporal_ok(request: Request) -> bool:
         return False
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={
+        **errors({413: TOO_LARGE, 422: CONTROL_IN_QUERY}),
+        503: {"model": Readiness, "description": "the database or Temporal does not answer"},
+    },
+)
 async def readyz(request: Request) -> JSONResponse:
     """Readiness: 200 when the database and Temporal both answer, else 503 naming the one
     unavailable. Public, no token."""
@@ -67,6 +83,7 @@ async def readyz(request: Request) -> JSONResponse:
         },
         401: {"description": "no or bad token", "content": _JSON_ERROR},
         403: {"description": "the token is not an admin's", "content": _JSON_ERROR},
+        **errors({413: TOO_LARGE, 422: CONTROL_IN_QUERY, 503: AWAY}),
     },
 )
 async def metrics(request: Request) -> Response:

@@ -10,7 +10,7 @@ from recall.auth.models import ApiToken, AuditEntry
 from recall.common.idempotency import keep_out_of_replay
 from recall.common.pagination import Cursor, Limit, Page, keyset_page
 from recall.common.responses import errors
-from recall.common.text import Filter, Ids, Name, bounded_text
+from recall.common.text import Filter, Ids, MaybeReal, Name, bounded_text
 from recall.deps import SessionDep, require
 from recall.errors import NotFound
 
@@ -25,7 +25,7 @@ class TokenIn(BaseModel):
     regions: Ids = Field(default_factory=list, description="a regulator's region codes")
     enterprise_id: Name | None = None
     association_id: Name | None = None
-    expires_in_days: float | None = Field(
+    expires_in_days: MaybeReal = Field(
         None, ge=1, le=tokens.MAX_EXPIRY_DAYS, allow_inf_nan=False, description="default: never"
     )
 

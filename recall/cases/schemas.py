@@ -5,7 +5,17 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
-from recall.common.text import Category, Ids, Label, Name, Note, PastMoment, Text
+from recall.common.text import (
+    HazardCategory,
+    Ids,
+    Integer,
+    Label,
+    MaybeReal,
+    Name,
+    Note,
+    PastMoment,
+    Text,
+)
 from recall.rules.case_rules import DECISIONS, REMEDIES
 from recall.rules.limits import MAX_UNITS
 from recall.rules.risk import PROBABILITIES, RISK_LEVELS
@@ -27,7 +37,7 @@ class CaseCreate(BaseModel):
 
 
 class AssessmentIn(BaseModel):
-    severity: int = Field(ge=1, le=4)
+    severity: Integer = Field(ge=1, le=4)
     probability: Probability
     level_override: RiskLevel | None = None
     override_reason: Note | None = None
@@ -39,10 +49,10 @@ class DecisionIn(BaseModel):
 
 
 class PlanIn(BaseModel):
-    units_affected: int = Field(ge=1, le=MAX_UNITS)
+    units_affected: Integer = Field(ge=1, le=MAX_UNITS)
     remedy: Remedy
     summary: Text
-    correction_rate_target: float | None = Field(
+    correction_rate_target: MaybeReal = Field(
         None,
         gt=0,
         le=1,
@@ -61,7 +71,7 @@ class PlanReturnIn(BaseModel):
 
 class HazardIn(BaseModel):
     enterprise_id: Name
-    category: Category
+    category: HazardCategory
     description: Text
     identified_at: PastMoment | None = Field(
         None, description="when it was found, if before it is recorded here; default now"
@@ -79,7 +89,7 @@ class ReopeningIn(BaseModel):
 
 
 class ProgressIn(BaseModel):
-    units_corrected: int = Field(ge=0, le=MAX_UNITS, description="cumulative")
+    units_corrected: Integer = Field(ge=0, le=MAX_UNITS, description="cumulative")
     note: Note | None = None
 
 

@@ -9,7 +9,7 @@ from fastapi import Request
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from recall.common.text import control_character
+from recall.common.text import PRINTABLE, control_character
 from recall.errors import (
     DATABASE_AWAY,
     InvalidField,
@@ -62,6 +62,25 @@ def printable_parameters(request: Request) -> None:
                 raise InvalidField(
                     f"{field}: must not contain control characters (found {char})", field=field
                 )
+
+
+def _printable_string(schema: dict) -> None:
+    if schema.get("type") == "string" and "enum" not in schema and "const" not in schema:
+        schema.setdefault("pattern", PRINTABLE)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(key, ()):
+            _printable_string(branch)
+
+
+def document_printable_parameters(openapi: dict) -> dict:
+    """Say in the OpenAPI document what printable_parameters refuses: every string parameter of
+    a path or a query gets the pattern that excludes control characters."""
+    for operations in openapi.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", ()) if isinstance(operation, dict) else ():
+                if parameter.get("in") in ("path", "query") and "schema" in parameter:
+                    _printable_string(parameter["schema"])
+    return openapi
 
 
 class BodyLimitMiddleware:

@@ -19,9 +19,28 @@ _COMMON = {
 }
 
 
+# An error's content, for a route that writes its `responses=` by hand.
+JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+
+# What any request may meet before its route runs, or while it reads the database.
+TOO_LARGE = "`too_large`: the request body is over its limit (larger for a multipart upload)"
+CONTROL_IN_QUERY = "`invalid_field`: a query parameter holds a control character"
+AWAY = (
+    "`database_unavailable` (or, for a command, `engine_unavailable`): what the request needs "
+    "does not answer for now; send it again after Retry-After"
+)
+
+
 def common_errors() -> dict:
-    """What any API route may answer: malformed JSON, a missing token, an invalid field."""
-    texts = {400: "the body is not well-formed JSON", 401: _COMMON[401], 422: _COMMON[422]}
+    """What any API route may answer: malformed JSON, a missing token, an invalid field, a body
+    over the limit, the database away."""
+    texts = {
+        400: "the body is not well-formed JSON",
+        401: _COMMON[401],
+        413: TOO_LARGE,
+        422: _COMMON[422],
+        503: AWAY,
+    }
     return {status: {"model": ErrorOut, "description": text} for status, text in texts.items()}
 
 

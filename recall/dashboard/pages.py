@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from recall.auth.principal import Principal
 from recall.auth.tokens import authenticate
+from recall.common.responses import AWAY, JSON_ERROR, TOO_LARGE, errors
 from recall.dashboard.details import case_page, programme_page
 from recall.dashboard.filters import DashboardFilter, parse_filter
 from recall.dashboard.i18n import Labels, lang_of
@@ -142,7 +143,18 @@ async def root() -> RedirectResponse:
     return RedirectResponse("/dashboard", status_code=307)
 
 
-@router.get("/dashboard", response_class=HTMLResponse)  # in the contract: in OpenAPI too
+@router.get(  # in the contract: in OpenAPI too
+    "/dashboard",
+    response_class=HTMLResponse,
+    responses={
+        422: {
+            "content": {"text/html": {}, **JSON_ERROR},
+            "description": "the page, naming the invalid filter (JSON for a control character "
+            "in a query parameter, refused before the page)",
+        },
+        **errors({413: TOO_LARGE, 503: AWAY}),
+    },
+)
 async def dashboard(request: Request, session: SessionDep) -> Response:
     """The dashboard page in HTML (zh or en), public figures for all; a signed-in viewer also
     sees its own and overdue cases and programmes. An invalid filter is 422."""
@@ -181,8 +193,14 @@ def csv_cell(value: object) -> object:
     response_class=Response,
     responses={
         200: {"content": {"text/csv": {}}, "description": "UTF-8 with BOM"},
-        404: {"description": "no such table (signed-in tables need a sign-in)"},
-        422: {"description": "a filter is invalid; `field` names it"},
+        **errors(
+            {
+                404: "no such table (signed-in tables need a sign-in)",
+                413: TOO_LARGE,
+                422: "a filter is invalid; `field` names it",
+                503: AWAY,
+            }
+        ),
     },
 )
 async def export_csv(table: str, request: Request, session: SessionDep) -> Response:

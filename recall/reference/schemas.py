@@ -2,7 +2,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from recall.common.text import Label, Name
+from recall.common.text import Label, MaybeInteger, Name
 from recall.rules.limits import IDS
 
 MAX_EMPLOYEES = 10_000_000  # more than the largest employer on earth
@@ -45,7 +45,7 @@ class EnterpriseIn(BaseModel):
     credit_code: Name = Field(description="统一社会信用代码, 18 characters (GB 32100-2015)")
     region_code: Name
     industry_code: Name
-    employees: int | None = Field(None, ge=0, le=MAX_EMPLOYEES)
+    employees: MaybeInteger = Field(None, ge=0, le=MAX_EMPLOYEES)
 
 
 class EnterpriseOut(BaseModel):

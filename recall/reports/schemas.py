@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from recall.common.text import Category, Ids, Name, PastMoment, Text
+from recall.common.text import HazardCategory, Ids, Name, PastMoment, Text
 
 Source = Literal[
     "consumer_complaint",
@@ -22,7 +22,7 @@ class DefectReportIn(BaseModel):
     industry_code: Name
     region_code: Name
     enterprise_ids: Ids = Field(default_factory=list)
-    hazard_category: Category | None = None
+    hazard_category: HazardCategory | None = None
     received_at: PastMoment | None = None
 
 

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from recall.common.milestones import MilestoneOut
-from recall.common.text import Label, Name, Note, Number, Reason, Text
+from recall.common.text import Label, MaybeReal, Name, Note, Number, Reason, Text
 from recall.rules import standard_rules as rules
 from recall.rules.limits import IDS, MAX_COMMENT_PERIOD_DAYS
 from workflows.standard_types import BallotState, BallotTally, CommentState
@@ -33,7 +33,7 @@ class StandardCreate(BaseModel):
 class TransitionIn(BaseModel):
     to: StageCode = Field(description="the next stage code; 40.60 comes by itself")
     note: Note | None = None
-    comment_period_days: float | None = Field(
+    comment_period_days: MaybeReal = Field(
         None,
         ge=0,
         le=MAX_COMMENT_PERIOD_DAYS,

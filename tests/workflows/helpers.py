@@ -1,15 +1,108 @@
-"""Opening cases straight on a Temporal server (no HTTP), shared by workflow and replay tests."""
+"""Opening cases straight on a Temporal server (no HTTP), shared by workflow and replay tests,
+and the two ways a test sees the read model: through the API's write of a command's answer
+(`Api`), or once the workflow has written what it committed in its own time (`settled`)."""
 
+import contextlib
 import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
 
+from recall.cases.projection import next_case_number, project_case
+from recall.common.models import Milestone
+from recall.common.types import utcnow
 from recall.reference.models import Enterprise, Industry, Region
+from tests.api.eventually import eventually
 from workflows.recall_case import RecallCaseWorkflow
 from workflows.shared import CaseInput, CaseState, Deadlines, OpenCase, case_workflow_id
 
 ENTERPRISES = ("ent_magnet_a", "ent_magnet_b")
+
+# How the API writes a command's committed answer: recall/<domain>/projection.py.
+Project = Callable[[AsyncSession, Any], Awaitable[None]]
+
+
+class Api:
+    """A workflow as the API drives it (recall/gateway.py): every command's answer, the
+    projection of the event it committed, is written to the read model before the command
+    returns, so the test reads its own writes. With `write=False` nothing but the workflow's
+    own projection activity writes. Anything else (query, signal, result, describe, id...) is
+    the handle's."""
+
+    def __init__(
+        self,
+        handle: WorkflowHandle,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        project: Project,
+        *,
+        write: bool = True,
+    ):
+        self.handle = handle
+        self.sessionmaker = sessionmaker
+        self.project = project
+        self.write = write
+
+    async def execute_update(self, update: Callable, arg: Any, *, id: str | None = None) -> Any:
+        committed = await self.handle.execute_update(update, arg, id=id)
+        if self.write and committed is not None:
+            async with self.sessionmaker() as session:
+                await self.project(session, committed)
+        return committed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
+
+
+_SUBJECTS = {
+    "recall-case-": "case",
+    "standard-": "standard",
+    "programme-": "programme",
+    "association-": "association",
+    "cultivation-": "cultivation",
+}
+
+
+def subject_of(workflow_id: str) -> tuple[str, str]:
+    """The milestones' (subject_type, subject_id) of a workflow."""
+    for prefix, subject_type in _SUBJECTS.items():
+        if workflow_id.startswith(prefix):
+            return subject_type, workflow_id.removeprefix(prefix)
+    raise ValueError(f"no read model for workflow {workflow_id}")
+
+
+async def milestone_seqs(
+    sessionmaker: async_sessionmaker[AsyncSession], subject_type: str, subject_id: str
+) -> list[int]:
+    async with sessionmaker() as session:
+        result = await session.execute(
+            select(Milestone.seq)
+            .where(Milestone.subject_type == subject_type, Milestone.subject_id == subject_id)
+            .order_by(Milestone.seq)
+        )
+        return list(result.scalars())
+
+
+async def settled(
+    sessionmaker: async_sessionmaker[AsyncSession], handle: WorkflowHandle, timeout: float = 15
+) -> int:
+    """Wait until the read model holds every event the workflow has committed so far (one
+    milestone per event, 1..seq): what a timer or a signal did has no API caller, so only the
+    workflow's projection activity writes it, once its task committed. Returns that seq."""
+    seq = (await handle.query("snapshot"))["seq"]
+    subject = subject_of(handle.id)
+    await eventually(
+        lambda: milestone_seqs(sessionmaker, *subject),
+        lambda seqs: seqs == list(range(1, seq + 1)),
+        timeout,
+    )
+    return seq
 
 
 async def seed_reference(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
@@ -31,14 +124,26 @@ async def seed_reference(sessionmaker: async_sessionmaker[AsyncSession]) -> None
             await session.commit()
 
 
+async def draw_case_number(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
+    """The case's number, drawn by the API before it starts the workflow (recall/cases/claims)."""
+    async with sessionmaker() as session:
+        number = await next_case_number(session, utcnow())
+        await session.commit()
+    return number
+
+
 async def open_case(
     client: Client,
     task_queue: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
     *,
     deadlines: Deadlines | None = None,
     case_id: str | None = None,
     continue_as_new_after_events: int | None = None,
-) -> WorkflowHandle:
+    write: bool = True,
+) -> Api:
+    """Start a case as the API does: with its number, then the `open` command (its answer
+    written to the read model unless `write=False`)."""
     case_id = case_id or f"case_{uuid.uuid4().hex[:20]}"
     state = CaseState(
         case_id=case_id,
@@ -48,6 +153,7 @@ async def open_case(
         enterprise_ids=list(ENTERPRISES),
         defect_report_ids=[],
         created_by="regulator:test",
+        number=await draw_case_number(sessionmaker),
     )
     handle = await client.start_workflow(
         RecallCaseWorkflow.run,
@@ -59,5 +165,70 @@ async def open_case(
         id=case_workflow_id(case_id),
         task_queue=task_queue,
     )
-    await handle.execute_update(RecallCaseWorkflow.open, OpenCase(actor="regulator:test"))
-    return handle
+    api = Api(handle, sessionmaker, project_case, write=write)
+    await api.execute_update(RecallCaseWorkflow.open, OpenCase(actor="regulator:test"))
+    return api
+
+
+async def continued_as_new(handle: WorkflowHandle, first_run_id: str, timeout: float = 15) -> str:
+    """Wait for the run after `first_run_id`: a workflow continues as new only once every event
+    of its run is written, a moment after the command that passed the limit. Returns its id."""
+
+    async def run_id() -> str:
+        return (await handle.describe()).run_id
+
+    return await eventually(run_id, lambda run: run != first_run_id, timeout)
+
+
+_WORKFLOW_TASK_EVENTS = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+}
+_WORKFLOW_TASK_OPEN = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+}
+
+
+async def idle(handle: WorkflowHandle, timeout: float = 15) -> None:
+    """Wait until the workflow's latest run has no activity and no workflow task in flight (its
+    outbox written, its webhooks sent, its answers taken). The time-skipping server does not
+    report a pending workflow task, so the history tells."""
+
+    async def busy() -> bool:
+        if (await handle.describe()).raw_description.pending_activities:
+            return True
+        history = await handle.fetch_history()
+        tasks = [e.event_type for e in history.events if e.event_type in _WORKFLOW_TASK_EVENTS]
+        return bool(tasks) and tasks[-1] in _WORKFLOW_TASK_OPEN
+
+    await eventually(busy, lambda b: not b, timeout)
+
+
+async def ended(handle: WorkflowHandle) -> Any:
+    """The result of a run that ends by itself, once it has written its outbox. Not a bare
+    `handle.result()`: that lets the time-skipping server skip time while the projection
+    activity runs, the activity times out in skipped time, and the server never skips time again
+    (sdk-java#2246)."""
+    await idle(handle)
+    return await handle.result()
+
+
+async def skip_time(env: WorkflowEnvironment, handle: WorkflowHandle, duration: timedelta) -> None:
+    """`env.sleep` once the workflow is idle: the time-skipping server may stop skipping for
+    good when an activity or a workflow task ends in the middle of a skip."""
+    await idle(handle)
+    await env.sleep(duration)
+
+
+async def finish(handle: WorkflowHandle) -> None:
+    """Terminate a test's workflow once it is idle: the time-skipping server keeps time locked
+    for an activity or a workflow task cut off by a termination (sdk-java#1138), and then
+    sleeps in real time in every later test."""
+    with contextlib.suppress(RPCError, AssertionError):
+        await idle(handle)
+    with contextlib.suppress(RPCError):
+        await handle.terminate("test finished")

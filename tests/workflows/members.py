@@ -14,9 +14,11 @@ from temporalio.worker import Worker
 with workflow.unsafe.imports_passed_through():
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+    from recall.associations.projection import project_association
     from recall.common.types import utcnow
+    from recall.cultivations.projection import project_cultivation
     from recall.programmes.models import Programme
-    from tests.workflows.helpers import ENTERPRISES
+    from tests.workflows.helpers import ENTERPRISES, Api
     from workflows.association import AssociationWorkflow
     from workflows.brand_cultivation import BrandCultivationWorkflow
     from workflows.chain import (
@@ -95,8 +97,14 @@ async def seed_programme(sessionmaker: async_sessionmaker[AsyncSession], program
 
 
 async def start_association(
-    client: Client, task_queue: str, *, association_id: str | None = None, **state_fields
-) -> WorkflowHandle:
+    client: Client,
+    task_queue: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    association_id: str | None = None,
+    **state_fields,
+) -> Api:
+    """Start an association as the API does: `create`, its answer written to the read model."""
     association_id = association_id or f"asn_{uuid.uuid4().hex[:20]}"
     state = AssociationState(
         association_id=association_id,
@@ -112,13 +120,20 @@ async def start_association(
         id=association_workflow_id(association_id),
         task_queue=task_queue,
     )
-    await handle.execute_update(AssociationWorkflow.create, CreateMember(actor=A))
-    return handle
+    api = Api(handle, sessionmaker, project_association)
+    await api.execute_update(AssociationWorkflow.create, CreateMember(actor=A))
+    return api
 
 
 async def start_cultivation(
-    client: Client, task_queue: str, programme_id: str, *, cultivation_id: str | None = None
-) -> WorkflowHandle:
+    client: Client,
+    task_queue: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    programme_id: str,
+    *,
+    cultivation_id: str | None = None,
+) -> Api:
+    """Start a cultivation as the API does: `create`, its answer written to the read model."""
     cultivation_id = cultivation_id or f"bc_{uuid.uuid4().hex[:20]}"
     state = CultivationState(
         cultivation_id=cultivation_id,
@@ -133,5 +148,6 @@ async def start_cultivation(
         id=cultivation_workflow_id(cultivation_id),
         task_queue=task_queue,
     )
-    await handle.execute_update(BrandCultivationWorkflow.create, CreateMember(actor=A))
-    return handle
+    api = Api(handle, sessionmaker, project_cultivation)
+    await api.execute_update(BrandCultivationWorkflow.create, CreateMember(actor=A))
+    return api

@@ -1,9 +1,16 @@
-"""Record workflow histories for the replay test: `python -m tests.workflows.record_histories`
-(or name the prefixes to record, e.g. `... record_histories standard`).
+"""Record workflow histories for the replay test:
+`python -m tests.workflows.record_histories --out DIR [prefix ...]` (prefixes such as `standard`
+record only those scenarios). It writes into DIR only, never over the committed histories unless
+DIR is tests/workflows/histories.
 
 Run it before changing a workflow, commit the files it writes, then make the change behind
-workflow.patched(): the replay test proves that cases already running still replay."""
+workflow.patched(): the replay test proves that cases already running still replay.
 
+The commands go as the API sends them (each answer written to the read model, cases given their
+number) and wait for the workflow to be idle before a continue-as-new, a termination or a skip of
+time, as the workflow tests do (see tests/workflows/helpers.py)."""
+
+import argparse
 import asyncio
 import sys
 import tempfile
@@ -11,13 +18,23 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from recall import migrate
 from recall.db import create_engine, create_sessionmaker
+from recall.worker import build_worker
 from tests.workflows import members
-from tests.workflows.helpers import ENTERPRISES, open_case, seed_reference
+from tests.workflows.helpers import (
+    ENTERPRISES,
+    ended,
+    finish,
+    idle,
+    open_case,
+    seed_reference,
+    skip_time,
+)
 from tests.workflows.standard_helpers import seed_programme, start_standard
 from workflows import shared as s
 from workflows.association import AssociationWorkflow as AW
@@ -44,14 +61,13 @@ from workflows.standard_types import (
     TransitionStandard,
     Vote,
 )
-from recall.worker import build_worker
 
-OUT = Path(__file__).parent / "histories"
+HISTORIES = Path(__file__).parent / "histories"
 A = "regulator:record"
 
 
-async def full_case(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
-    h = await open_case(env.client, tq, case_id="case_full")
+async def full_case(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+    h = await open_case(env.client, tq, db, case_id="case_full")
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_100"))
     await h.execute_update(
         W.add_hazard,
@@ -64,7 +80,7 @@ async def full_case(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
         ),
     )
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
-    await env.sleep(timedelta(days=16))  # the plan is late: overdue
+    await skip_time(env, h, timedelta(days=16))  # the plan is late: overdue
     await h.execute_update(
         W.submit_plan,
         s.SubmitPlan(
@@ -79,19 +95,19 @@ async def full_case(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
     await h.execute_update(
         W.eliminate_hazard, s.EliminateHazard(actor=A, hazard_id="hz_1", evidence="sealed")
     )
-    await env.sleep(timedelta(days=31))  # a progress report is late
+    await skip_time(env, h, timedelta(days=31))  # a progress report is late
     await h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=80))
     await h.execute_update(W.verify, s.VerifyCase(actor=A, note="ok"))
     await h.execute_update(W.close, s.CloseCase(actor=A, summary="done"))
-    await h.result()
+    await ended(h)
     return h
 
 
-async def no_recall(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
-    h = await open_case(env.client, tq, case_id="case_no_recall")
+async def no_recall(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+    h = await open_case(env.client, tq, db, case_id="case_no_recall")
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="lt_1_1000000"))
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="no_recall"))
-    await h.result()
+    await ended(h)
     return h
 
 
@@ -103,14 +119,14 @@ def _comment(comment_id: str) -> CommentOnStandard:
     return CommentOnStandard(actor=A, comment_id=comment_id, author="金华磁业", text="建议")
 
 
-async def published(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
-    h = await start_standard(env.client, tq, standard_id="std_published")
+async def published(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+    h = await start_standard(env.client, tq, db, standard_id="std_published")
     await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_gone"))  # a programme that ended
     for stage in ("10.99", "20.00", "40.20"):
         await h.execute_update(SW.transition, _to(stage))
     await h.execute_update(SW.comment, _comment("cmt_1"))
     await h.execute_update(SW.comment, _comment("cmt_2"))
-    await env.sleep(timedelta(days=31))  # the comment period closes by itself
+    await skip_time(env, h, timedelta(days=31))  # the comment period closes by itself
     await h.execute_update(SW.dispose, DisposeComment(A, "cmt_1", "accepted"))
     await h.execute_update(SW.dispose, DisposeComment(A, "cmt_2", "rejected", "out of scope"))
     await h.execute_update(SW.transition, _to("50.20"))
@@ -120,44 +136,47 @@ async def published(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
     await h.execute_update(SW.ballot, BallotStandard(A, votes))
     await h.execute_update(SW.transition, _to("50.60"))
     await h.execute_update(SW.transition, _to("60.60"))
-    await h.result()
+    await ended(h)
     return h
 
 
-async def withdrawn(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
-    h = await start_standard(env.client, tq, standard_id="std_withdrawn")
+async def withdrawn(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+    h = await start_standard(env.client, tq, db, standard_id="std_withdrawn")
     for stage in ("10.99", "20.00"):
         await h.execute_update(SW.transition, _to(stage))
     await h.execute_update(SW.transition, _to("40.20", days=0))  # closes at once
     await h.execute_update(SW.transition, _to("95.99"))
-    await h.result()
+    await ended(h)
     return h
 
 
-async def continued(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
+async def continued(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
     """Continue-as-new in the middle of a comment period: the first run's history."""
     h = await start_standard(
-        env.client, tq, standard_id="std_continued", continue_as_new_after_events=30
+        env.client, tq, db, standard_id="std_continued", continue_as_new_after_events=30
     )
     for stage in ("10.99", "20.00", "40.20"):
         await h.execute_update(SW.transition, _to(stage, days=10 if stage == "40.20" else None))
     first_run = env.client.get_workflow_handle(h.id, run_id=h.result_run_id)
     for i in range(30):
+        await idle(h)  # no Update races a continue-as-new
         if (await h.describe()).run_id != first_run.run_id:
             break
         await h.execute_update(SW.comment, _comment(f"cmt_{i}"))
-    await h.terminate("recorded")
+    await finish(h)
     return first_run
 
 
 SCENARIOS = {"recall_case": (full_case, no_recall), "standard": (published, withdrawn, continued)}
 
 
-async def registered_then_linked(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
+async def registered_then_linked(
+    env: WorkflowEnvironment, tq: str, db, out: Path
+) -> WorkflowHandle:  # noqa: ANN001
     """An association reports each step, and once registered is linked to a second programme."""
     async with members.recorder_worker(env.client) as rq:
         first = await members.start_recorder(env.client, rq, "prg_rec_first")
-        h = await members.start_association(env.client, tq, association_id="asn_record")
+        h = await members.start_association(env.client, tq, db, association_id="asn_record")
         await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_rec_first"))
         await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_rec_gone"))  # never existed
         for to, number in (("preparing", None), ("charter_adopted", None), ("registered", "R1")):
@@ -166,24 +185,24 @@ async def registered_then_linked(env: WorkflowEnvironment, tq: str):  # noqa: AN
         await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_rec_second"))
         await members.reports(first, 4)
         await members.reports(second, 1)
-        await first.terminate("recorded")
-        await second.terminate("recorded")
+        await finish(first)
+        await finish(second)
     return h  # still running, as a registered association does
 
 
-async def labelled(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
+async def labelled(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
     async with members.recorder_worker(env.client) as rq:
         programme = await members.start_recorder(env.client, rq, "prg_rec_brand")
         h = await members.start_cultivation(
-            env.client, tq, "prg_rec_brand", cultivation_id="bc_record"
+            env.client, tq, db, "prg_rec_brand", cultivation_id="bc_record"
         )
         await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_rec_brand"))
         for to in ("diagnosed", "improving", "certification_applied", "certified", "labelled"):
             number = "CZJM-1" if to == "certified" else None
             await h.execute_update(BW.transition, StageTransition(A, to, certificate_no=number))
-        await h.result()
+        await ended(h)
         await members.reports(programme, 6)
-        await programme.terminate("recorded")
+        await finish(programme)
     return h
 
 
@@ -191,10 +210,10 @@ SCENARIOS["association"] = (registered_then_linked,)
 SCENARIOS["brand_cultivation"] = (labelled,)
 
 
-async def chain(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
+async def chain(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
     """A programme whose case reports its hazards (the patched path of the case workflow), an
     association that registers, a waiver ahead and a waiver of the open stage."""
-    case = await open_case(env.client, tq, case_id="case_in_programme")
+    case = await open_case(env.client, tq, db, case_id="case_in_programme")
     await case.execute_update(
         W.add_hazard,
         s.AddHazard(
@@ -223,7 +242,7 @@ async def chain(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
     await case.execute_update(
         W.eliminate_hazard, s.EliminateHazard(actor=A, hazard_id="hz_chain", evidence="sealed")
     )
-    association = await members.start_association(env.client, tq, association_id="asn_chain")
+    association = await members.start_association(env.client, tq, db, association_id="asn_chain")
     await programme.execute_update(PW.link_member, LinkMember("association", "asn_chain", A))
     for to, number in (("preparing", None), ("charter_adopted", None), ("registered", "R9")):
         await association.execute_update(
@@ -235,18 +254,18 @@ async def chain(env: WorkflowEnvironment, tq: str):  # noqa: ANN201
             break
         await asyncio.sleep(0.05)
     assert (await programme.query(PW.snapshot)).completed_at is not None
-    (OUT / "recall_case_linked_to_programme.json").write_text(
+    await idle(case)
+    (out / "recall_case_linked_to_programme.json").write_text(
         (await case.fetch_history()).to_json()
     )
-    await association.terminate("recorded")
+    await finish(association)
     return programme
 
 
 SCENARIOS["programme"] = (chain,)
 
 
-async def main() -> None:
-    only = set(sys.argv[1:]) or set(SCENARIOS)
+async def main(out: Path, only: set[str]) -> None:
     tmp = Path(tempfile.mkdtemp())
     engine = create_engine(f"sqlite+aiosqlite:///{tmp / 'record.db'}")
     await migrate.upgrade(engine)
@@ -259,7 +278,6 @@ async def main() -> None:
         test_server_existing_path=str(bin_dir / "temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
-    OUT.mkdir(exist_ok=True)
     try:
         async with (
             httpx.AsyncClient() as http,
@@ -272,12 +290,13 @@ async def main() -> None:
             ),
         ):
             for prefix, scenarios in SCENARIOS.items():
-                if prefix not in only:
+                if only and prefix not in only:
                     continue
                 for scenario in scenarios:
-                    handle = await scenario(env, "record")
+                    handle = await scenario(env, "record", sessionmaker, out)
+                    await idle(handle)
                     history = await handle.fetch_history()
-                    path = OUT / f"{prefix}_{scenario.__name__}.json"
+                    path = out / f"{prefix}_{scenario.__name__}.json"
                     path.write_text(history.to_json())
                     print(f"wrote {path} ({len(history.events)} events)")
     finally:
@@ -285,5 +304,28 @@ async def main() -> None:
         await engine.dispose()
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.workflows.record_histories",
+        description="Record workflow histories for the replay test (tests/workflows/histories).",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help=f"directory to write the histories into (the replay test reads {HISTORIES})",
+    )
+    parser.add_argument(
+        "prefixes", nargs="*", metavar="prefix", help=f"record only these: {', '.join(SCENARIOS)}"
+    )
+    args = parser.parse_args(argv)
+    unknown = set(args.prefixes) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown prefix {', '.join(sorted(unknown))}")
+    return args
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    args = parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    asyncio.run(main(args.out, set(args.prefixes)))

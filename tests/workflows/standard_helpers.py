@@ -4,10 +4,12 @@ tests. A standard belongs to a programme, so its read model needs a programme ro
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client
 
 from recall.common.types import utcnow
 from recall.programmes.models import Programme
+from recall.standards.projection import project_standard
+from tests.workflows.helpers import Api
 from workflows.chain import programme_workflow_id, standard_workflow_id
 from workflows.standard import StandardWorkflow
 from workflows.standard_types import CreateStandard, StandardInput, StandardState
@@ -41,11 +43,15 @@ async def seed_programme(
 async def start_standard(
     client: Client,
     task_queue: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
     *,
     standard_id: str | None = None,
     kind: str = "group",
     continue_as_new_after_events: int | None = None,
-) -> WorkflowHandle:
+    write: bool = True,
+) -> Api:
+    """Start a standard as the API does: the `create` command, its answer written to the read
+    model unless `write=False`."""
     standard_id = standard_id or f"std_{uuid.uuid4().hex[:20]}"
     state = StandardState(
         standard_id=standard_id,
@@ -62,5 +68,6 @@ async def start_standard(
         id=standard_workflow_id(standard_id),
         task_queue=task_queue,
     )
-    await handle.execute_update(StandardWorkflow.create, CreateStandard(actor="association:test"))
-    return handle
+    api = Api(handle, sessionmaker, project_standard, write=write)
+    await api.execute_update(StandardWorkflow.create, CreateStandard(actor="association:test"))
+    return api

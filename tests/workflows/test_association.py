@@ -1,19 +1,18 @@
 """The association workflow on the time-skipping server, writing its read model to PostgreSQL
 and reporting to a test-only programme."""
 
-import contextlib
 import uuid
 
 import pytest
 from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
-from temporalio.service import RPCError
 
 from recall.associations import projection
 from recall.associations.models import Association
 from recall.common.models import Milestone
+from recall.gateway import refusal_to_error
 from tests.conftest import running_worker
-from tests.workflows.helpers import seed_reference
+from tests.workflows.helpers import finish, seed_reference, settled
 from tests.workflows.members import (
     A,
     recorder_worker,
@@ -46,13 +45,12 @@ async def env(time_env, db):  # noqa: ANN001
     ):
         yield {
             "db": db,
-            "start": lambda **kw: track(start_association(time_env.client, task_queue, **kw)),
+            "start": lambda **kw: track(start_association(time_env.client, task_queue, db, **kw)),
             "recorder": lambda pid: track(start_recorder(time_env.client, recorders, pid)),
         }
         # The time-skipping server stops skipping while any workflow has work no worker takes.
         for handle in handles:
-            with contextlib.suppress(RPCError):
-                await handle.terminate("test finished")
+            await finish(handle)
 
 
 def step(to: str, **kwargs) -> StageTransition:  # noqa: ANN003
@@ -63,7 +61,8 @@ async def refused(call, status: int, field: str | None, *fragments: str) -> None
     with pytest.raises(WorkflowUpdateFailedError) as info:
         await call
     cause = info.value.cause
-    assert cause.details[0] == {"status": status, "field": field}
+    error = refusal_to_error(info.value)  # what the API answers
+    assert (error.status_code, error.field) == (status, field), cause.message
     for fragment in fragments:
         assert fragment in cause.message, cause.message
 
@@ -195,6 +194,7 @@ async def test_it_reports_to_every_programme_even_when_linked_after_registration
 
     state = await h.query(W.snapshot)
     assert state.programme_workflow_ids == ["programme-prg_first", "programme-prg_second"]
+    await settled(db, h)  # a link comes by signal: the workflow writes it in its own time
     assert (await row(db, "asn_reports")).programme_ids == ["prg_first", "prg_second"]
     linked = [m for m in await milestones(db, "asn_reports") if m[0] == "linked"]
     assert linked == [

@@ -1,7 +1,6 @@
 """The brand-cultivation workflow on the time-skipping server, writing its read model to
 PostgreSQL and reporting to a test-only programme."""
 
-import contextlib
 import uuid
 
 import pytest
@@ -11,8 +10,9 @@ from temporalio.service import RPCError
 
 from recall.common.models import Milestone
 from recall.cultivations.models import BrandCultivation
+from recall.gateway import refusal_to_error
 from tests.conftest import running_worker
-from tests.workflows.helpers import ENTERPRISES, seed_reference
+from tests.workflows.helpers import ENTERPRISES, ended, finish, seed_reference
 from tests.workflows.members import (
     A,
     recorder_worker,
@@ -49,13 +49,12 @@ async def env(time_env, db):  # noqa: ANN001
         yield {
             "db": db,
             "start": lambda **kw: track(
-                start_cultivation(time_env.client, task_queue, PROGRAMME, **kw)
+                start_cultivation(time_env.client, task_queue, db, PROGRAMME, **kw)
             ),
             "recorder": lambda: track(start_recorder(time_env.client, recorders, PROGRAMME)),
         }
         for handle in handles:
-            with contextlib.suppress(RPCError):
-                await handle.terminate("test finished")
+            await finish(handle)
 
 
 def step(to: str, **kwargs) -> StageTransition:  # noqa: ANN003
@@ -66,7 +65,8 @@ async def refused(call, status: int, field: str | None, *fragments: str) -> None
     with pytest.raises(WorkflowUpdateFailedError) as info:
         await call
     cause = info.value.cause
-    assert cause.details[0] == {"status": status, "field": field}
+    error = refusal_to_error(info.value)  # what the API answers
+    assert (error.status_code, error.field) == (status, field), cause.message
     for fragment in fragments:
         assert fragment in cause.message, cause.message
 
@@ -100,7 +100,7 @@ async def test_a_cultivation_walks_to_labelled_and_ends(env) -> None:  # noqa: A
         extra = {"certificate_no": CERTIFICATE_NO} if to == "certified" else {}
         await h.execute_update(W.transition, step(to, note=f"{to} ok", **extra))
         assert (await row(db, "bc_walk")).stage == to
-    assert await h.result() == "labelled"
+    assert await ended(h) == "labelled"
 
     done = await row(db, "bc_walk")
     assert done.certificate_no == CERTIFICATE_NO and done.certified_at is not None
@@ -173,7 +173,7 @@ async def test_it_reports_every_stage_to_its_programme(env) -> None:  # noqa: AN
     for to in STAGES:
         extra = {"certificate_no": CERTIFICATE_NO} if to == "certified" else {}
         await h.execute_update(W.transition, step(to, **extra))
-    assert await h.result() == "labelled"
+    assert await ended(h) == "labelled"
     assert [r[2] for r in await reports(programme, 6)] == ["enrolled", *STAGES]
     assert ("linked", "system", f"reports to programme {PROGRAMME}") in await milestones(
         db, "bc_reports"

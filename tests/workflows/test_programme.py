@@ -1,19 +1,19 @@
-"""The industry programme workflow on the time-skipping server: its chain, its refusals, and a
-continue-as-new that loses nothing."""
+"""The industry programme workflow on the dev server: its chain, its refusals, and a
+continue-as-new that loses nothing. It needs no skipped time, and its members' signals race its
+continue-as-new, which a real server handles and the time-skipping one does not always."""
 
-import contextlib
 import uuid
 
 import pytest
 from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.service import RPCError
 
 from recall.common.models import Milestone
 from recall.programmes.models import Programme
+from recall.programmes.projection import project_programme
 from tests.api.eventually import eventually
 from tests.conftest import running_worker
-from tests.workflows.helpers import seed_reference
+from tests.workflows.helpers import Api, continued_as_new, finish, seed_reference, settled
 from workflows.chain import (
     MEMBER_STATUS_SIGNAL,
     LinkMember,
@@ -30,7 +30,7 @@ A = "regulator:test"
 
 
 @pytest.fixture
-async def programme_env(time_env, db):  # noqa: ANN001
+async def programme_env(dev_env, db):  # noqa: ANN001
     await seed_reference(db)
     task_queue = f"prg-{uuid.uuid4().hex[:8]}"
     handles = []
@@ -48,21 +48,21 @@ async def programme_env(time_env, db):  # noqa: ANN001
             cid: MemberStatus("case", cid, stage, hazards=total, open_hazards=open_)
             for cid, (total, open_, stage) in cases.items()
         }
-        handle = await time_env.client.start_workflow(
+        handle = await dev_env.client.start_workflow(
             P.run,
             ProgrammeInput(state=state, **input_kwargs),
             id=programme_workflow_id(pid),
             task_queue=task_queue,
         )
+        handle = Api(handle, db, project_programme)  # as the API drives it
         await handle.execute_update(P.start, StartProgramme(actor=A))
         handles.append(handle)
         return handle
 
-    async with running_worker(time_env.client, db, task_queue=task_queue, webhook_url=None):
-        yield {"start": start, "db": db, "env": time_env}
+    async with running_worker(dev_env.client, db, task_queue=task_queue, webhook_url=None):
+        yield {"start": start, "db": db, "env": dev_env}
         for handle in handles:
-            with contextlib.suppress(RPCError):
-                await handle.terminate("test finished")
+            await finish(handle)
 
 
 async def stage_of(handle) -> str:  # noqa: ANN001
@@ -101,6 +101,7 @@ async def test_the_chain_advances_as_members_report(programme_env) -> None:  # n
 
     state = await h.query(P.snapshot)
     assert [s.status for s in state.stages] == ["complete"] * 4
+    await settled(programme_env["db"], h)  # signals moved it: the workflow writes that itself
     async with programme_env["db"]() as session:
         row = await session.get(Programme, state.programme_id)
         kinds = list(
@@ -154,7 +155,7 @@ async def test_continue_as_new_keeps_members_waivers_and_every_signal(programme_
     await h.execute_update(P.link_member, LinkMember("standard", "std_1", A))
     await report(h, "standard", "std_1", "60.60")
     await settle(h, "completed")
-    assert (await h.describe()).run_id != first_run  # it did continue as new
+    await continued_as_new(h, first_run)  # it did continue as new
     state = await h.query(P.snapshot)
     assert state.members["case"]["case_a"].open_hazards == 0
     assert state.waivers == {"brand_cultivation": "已获证"}

@@ -1,6 +1,5 @@
 """The recall-case workflow on the time-skipping server, writing its read model to PostgreSQL."""
 
-import contextlib
 import uuid
 from datetime import timedelta, timezone
 
@@ -12,7 +11,17 @@ from temporalio.service import RPCError
 from recall.cases.models import Case, Hazard
 from recall.common.models import Milestone
 from tests.conftest import running_worker
-from tests.workflows.helpers import ENTERPRISES, open_case, seed_reference
+from tests.workflows.helpers import (
+    ENTERPRISES,
+    continued_as_new,
+    ended,
+    finish,
+    idle,
+    open_case,
+    seed_reference,
+    settled,
+    skip_time,
+)
 from workflows import shared as s
 from workflows.recall_case import RecallCaseWorkflow as W
 
@@ -26,7 +35,7 @@ async def case_env(time_env, db, fresh_webhook):  # noqa: ANN001
     handles = []
 
     async def open_(**kwargs):  # noqa: ANN202
-        handle = await open_case(time_env.client, task_queue, **kwargs)
+        handle = await open_case(time_env.client, task_queue, db, **kwargs)
         handles.append(handle)
         return handle
 
@@ -43,8 +52,7 @@ async def case_env(time_env, db, fresh_webhook):  # noqa: ANN001
         }
         # The time-skipping server stops skipping while any workflow has work no worker takes.
         for handle in handles:
-            with contextlib.suppress(RPCError):
-                await handle.terminate("test finished")
+            await finish(handle)
 
 
 async def refused(call, *fragments: str) -> None:  # noqa: ANN001
@@ -161,14 +169,14 @@ async def test_a_case_walks_every_stage_and_the_read_model_follows(case_env) -> 
         "verified",
         "closed",
     ]
-    assert await h.result() == "closed"
+    assert await ended(h) == "closed"
 
 
 async def test_no_recall_closes_the_case(case_env) -> None:  # noqa: ANN001
     h = await case_env["open"]()
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="lt_1_1000000"))
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="no_recall", reason="low risk"))
-    assert await h.result() == "closed_no_recall"
+    assert await ended(h) == "closed_no_recall"
     with pytest.raises(RPCError):  # the process has ended; the API answers 409 from the read model
         await h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="gt_1_2"))
 
@@ -310,13 +318,14 @@ async def test_a_missed_plan_deadline_flags_the_case_and_notifies(case_env) -> N
     case_id = h.id.removeprefix("recall-case-")
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="ordered_recall"))
-    await case_env["env"].sleep(timedelta(days=5))
+    await skip_time(case_env["env"], h, timedelta(days=5))
     assert (await h.query(W.snapshot)).overdue_items == []  # 10 working days not yet gone
 
-    await case_env["env"].sleep(timedelta(days=12))
+    await skip_time(case_env["env"], h, timedelta(days=12))
     [notice] = await case_env["webhook"].wait_for(1)
     assert notice["event"] == "case.overdue" and notice["item"] == "plan"
     assert notice["case_id"] == case_id and notice["number"].startswith("RC-")
+    await settled(case_env["db"], h)  # the timer's event has no API caller: the workflow writes it
     flagged = await row(case_env["db"], case_id)
     assert flagged.overdue is True and flagged.overdue_items == ["plan"]
     assert "overdue" in await milestones(case_env["db"], case_id)
@@ -331,11 +340,11 @@ async def test_a_missed_plan_deadline_flags_the_case_and_notifies(case_env) -> N
 async def test_progress_reports_are_due_periodically(case_env) -> None:  # noqa: ANN001
     h = await case_env["open"](deadlines=s.Deadlines(progress_report_days=7))
     await to_remediating(h)
-    await case_env["env"].sleep(timedelta(days=5))
+    await skip_time(case_env["env"], h, timedelta(days=5))
     await h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=10))
-    await case_env["env"].sleep(timedelta(days=5))  # 5 days after the report: not due yet
+    await skip_time(case_env["env"], h, timedelta(days=5))  # 5 days after the report: not due yet
     assert (await h.query(W.snapshot)).overdue_items == []
-    await case_env["env"].sleep(timedelta(days=3))
+    await skip_time(case_env["env"], h, timedelta(days=3))
     [notice] = await case_env["webhook"].wait_for(1)
     assert notice["item"] == "progress_report"
     await h.execute_update(W.report_progress, s.ReportProgress(actor=A, units_corrected=20))
@@ -347,9 +356,10 @@ async def test_summary_report_is_due_after_verification(case_env) -> None:  # no
     case_id = h.id.removeprefix("recall-case-")
     await to_remediating(h)
     await h.execute_update(W.verify, s.VerifyCase(actor=A, note="ok"))
-    await case_env["env"].sleep(timedelta(days=23))
+    await skip_time(case_env["env"], h, timedelta(days=23))
     [notice] = await case_env["webhook"].wait_for(1)
     assert notice["item"] == "summary_report"
+    await settled(case_env["db"], h)
     assert (await row(case_env["db"], case_id)).overdue is True
     await h.execute_update(W.close, s.CloseCase(actor=A, summary="late summary"))
     closed = await row(case_env["db"], case_id)
@@ -361,7 +371,7 @@ async def test_a_failing_webhook_is_retried_until_it_answers(case_env) -> None: 
     h = await case_env["open"]()
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
-    await case_env["env"].sleep(timedelta(days=20))
+    await skip_time(case_env["env"], h, timedelta(days=20))
     [notice] = await case_env["webhook"].wait_for(1, timeout=60)
     assert notice["item"] == "plan"
 
@@ -421,6 +431,9 @@ async def test_continue_as_new_keeps_hazards_and_a_pending_deadline(case_env) ->
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
     for n in range(15):  # enough Updates to pass the limit more than once
+        # A run continues as new once every event of it is written; an Update racing that
+        # wedges the time-skipping server, so each one waits for the workflow to be idle.
+        await idle(h)
         await h.execute_update(
             W.add_hazard,
             s.AddHazard(
@@ -431,13 +444,14 @@ async def test_continue_as_new_keeps_hazards_and_a_pending_deadline(case_env) ->
                 description=f"h{n}",
             ),
         )
-    assert (await h.describe()).run_id != first_run
+    await continued_as_new(h, first_run)
     state = await h.query(W.snapshot)
     assert len(state.hazards) == 15 and state.decision == "voluntary_recall"
     # the plan deadline, started before continue-as-new, still fires
-    await case_env["env"].sleep(timedelta(days=17))
+    await skip_time(case_env["env"], h, timedelta(days=17))
     [notice] = await case_env["webhook"].wait_for(1)
     assert notice["item"] == "plan"
+    await settled(case_env["db"], h)
     assert await milestones(case_env["db"], h.id.removeprefix("recall-case-")) == [
         "reported",
         "assessed",
@@ -454,9 +468,9 @@ async def test_public_holidays_push_the_plan_deadline(case_env) -> None:  # noqa
     h = await case_env["open"](deadlines=s.Deadlines(holidays=national_days))
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
-    await env.sleep(timedelta(days=17))  # past 10 working days without the holidays
+    await skip_time(env, h, timedelta(days=17))  # past 10 working days without the holidays
     assert (await h.query(W.snapshot)).overdue_items == []
-    await env.sleep(timedelta(days=10))
+    await skip_time(env, h, timedelta(days=10))
     [notice] = await case_env["webhook"].wait_for(1)
     assert notice["item"] == "plan"
 
@@ -470,6 +484,7 @@ async def test_a_long_run_continues_as_new_before_the_servers_update_limit(
     h = await case_env["open"]()
     first_run = (await h.describe()).run_id
     for n in range(15):
+        await idle(h)  # as above: no Update races a continue-as-new
         await h.execute_update(
             W.add_hazard,
             s.AddHazard(
@@ -480,7 +495,7 @@ async def test_a_long_run_continues_as_new_before_the_servers_update_limit(
                 description=f"h{n}",
             ),
         )
-    assert (await h.describe()).run_id != first_run
+    await continued_as_new(h, first_run)
     assert len((await h.query(W.snapshot)).hazards) == 15
     first = await case_env["client"].get_workflow_handle(h.id, run_id=first_run).fetch_history()
     patches = [

@@ -1,6 +1,5 @@
 """The standard workflow on the time-skipping server, writing its read model to PostgreSQL."""
 
-import contextlib
 import uuid
 from datetime import timedelta
 
@@ -12,10 +11,12 @@ from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from recall.common.models import Milestone
+from recall.gateway import refusal_to_error
 from recall.standards.models import Standard, StandardComment
+from recall.standards.projection import project_standard
 from tests.api.eventually import eventually
 from tests.conftest import running_worker
-from tests.workflows.helpers import seed_reference
+from tests.workflows.helpers import Api, ended, finish, idle, seed_reference, settled, skip_time
 from tests.workflows.standard_helpers import DRAFTERS, seed_programme, start_standard
 from workflows.chain import MEMBER_STATUS_SIGNAL, REPORT_TO_SIGNAL, MemberStatus, ReportTo
 from workflows.standard import StandardWorkflow as W
@@ -60,7 +61,7 @@ async def std_env(time_env, db):  # noqa: ANN001
     handles = []
 
     async def start(**kwargs):  # noqa: ANN202
-        handle = await start_standard(time_env.client, task_queue, **kwargs)
+        handle = await start_standard(time_env.client, task_queue, db, **kwargs)
         handles.append(handle)
         return handle
 
@@ -79,8 +80,7 @@ async def std_env(time_env, db):  # noqa: ANN001
         yield {"env": time_env, "db": db, "start": start, "recorder": recorder}
         # The time-skipping server stops skipping while any workflow has work no worker takes.
         for handle in handles:
-            with contextlib.suppress(RPCError):
-                await handle.terminate("test finished")
+            await finish(handle)
 
 
 def to(stage: str, **kwargs) -> TransitionStandard:  # noqa: ANN003
@@ -107,7 +107,8 @@ async def refused(call, *fragments: str, status: int = 409, field: str | None = 
     cause = info.value.cause
     for fragment in fragments:
         assert fragment in cause.message, cause.message
-    assert cause.details[0] == {"status": status, "field": field}, cause.message
+    error = refusal_to_error(info.value)  # what the API answers
+    assert (error.status_code, error.field) == (status, field), cause.message
 
 
 async def to_stage(h, *stages: str, days: int | None = None) -> None:  # noqa: ANN001
@@ -145,12 +146,21 @@ def sid(h) -> str:  # noqa: ANN001
     return h.id.removeprefix("standard-")
 
 
+def tally(committed) -> BallotTally:  # noqa: ANN001
+    """The ballot a `ballot` command recorded, from the projection it returns."""
+    b = committed.state.ballot
+    return BallotTally(
+        approve=b.approve, disapprove=b.disapprove, abstain=b.abstain, passed=b.passed
+    )
+
+
 async def test_a_standard_walks_every_stage_and_the_read_model_follows(std_env) -> None:  # noqa: ANN001
     db, env = std_env["db"], std_env["env"]
     h = await std_env["start"]()
     assert (await row(db, sid(h))).stage_code == "00.00"
     for stage in ("10.99", "20.00"):
-        assert await h.execute_update(W.transition, to(stage, note=f"to {stage}")) == stage
+        committed = await h.execute_update(W.transition, to(stage, note=f"to {stage}"))
+        assert committed.state.stage_code == stage
         assert (await row(db, sid(h))).stage_code == stage
     await h.execute_update(W.transition, to("40.20"))  # the default period: 30 days
     opened = await row(db, sid(h))
@@ -159,7 +169,8 @@ async def test_a_standard_walks_every_stage_and_the_read_model_follows(std_env) 
     await h.execute_update(W.comment, comment("cmt_1"))
     await h.execute_update(W.comment, comment("cmt_2", clause=None))
 
-    await env.sleep(timedelta(days=31))  # the period ends by itself
+    await skip_time(env, h, timedelta(days=31))  # the period ends by itself
+    await settled(db, h)  # a timer's event: the workflow writes it in its own time
     assert (await row(db, sid(h))).stage_code == "40.60"
     await h.execute_update(W.dispose, dispose("cmt_1", "rejected", "与GB 6675冲突"))
     await h.execute_update(W.dispose, dispose("cmt_2", "partially_accepted", "改写5.2"))
@@ -167,10 +178,10 @@ async def test_a_standard_walks_every_stage_and_the_read_model_follows(std_env) 
     result = await h.execute_update(
         W.ballot, ballot(("专家A", "approve"), ("专家B", "approve"), ("专家C", "approve"))
     )
-    assert result == BallotTally(approve=3, disapprove=0, abstain=0, passed=True)
+    assert tally(result) == BallotTally(approve=3, disapprove=0, abstain=0, passed=True)
     await h.execute_update(W.transition, to("50.60"))
     await h.execute_update(W.transition, to("60.60", note="T/ZJMT 001-2026"))
-    assert await h.result() == "60.60"
+    assert await ended(h) == "60.60"
 
     final = await row(db, sid(h))
     assert final.stage_code == "60.60" and final.published_at is not None
@@ -233,7 +244,7 @@ async def test_every_refusal_names_the_reason_and_stays_out_of_history(std_env) 
     await to_stage(h, "20.00")
     await refused(
         h.execute_update(W.transition, to("40.20", comment_period_days=-1)),
-        "0 or more",
+        "must be from 0 to",
         status=422,
         field="comment_period_days",
     )
@@ -259,7 +270,7 @@ async def test_every_refusal_names_the_reason_and_stays_out_of_history(std_env) 
         h.execute_update(W.dispose, dispose("cmt_a", "ignored")), status=422, field="disposition"
     )
     await h.execute_update(W.dispose, dispose("cmt_b"))  # accepted: no reason needed
-    await std_env["env"].sleep(timedelta(days=11))
+    await skip_time(std_env["env"], h, timedelta(days=11))
     await refused(h.execute_update(W.comment, comment("cmt_late")), "is at 40.60 comments closed")
     await refused(
         h.execute_update(W.transition, to("50.20")),
@@ -289,12 +300,13 @@ async def test_the_comment_period_closes_by_itself_and_only_then(std_env) -> Non
     db, env = std_env["db"], std_env["env"]
     h = await std_env["start"]()
     await to_stage(h, "10.99", "20.00", "40.20", days=10)
-    await env.sleep(timedelta(days=9))
+    await skip_time(env, h, timedelta(days=9))
     assert (await h.query(W.snapshot)).stage_code == "40.20"
     await h.execute_update(W.comment, comment("cmt_day9"))  # a comment does not restart the period
-    await env.sleep(timedelta(days=2))
+    await skip_time(env, h, timedelta(days=2))
     state = await h.query(W.snapshot)
     assert state.stage_code == "40.60" and list(state.comments) == ["cmt_day9"]
+    await settled(db, h)
     last = (await milestones(db, sid(h)))[-1]
     assert (last.kind, last.actor) == ("comments_closed", "system")
     assert at_the_end(last.at, state.comment_period_ends_at)
@@ -304,7 +316,8 @@ async def test_the_comment_period_closes_by_itself_and_only_then(std_env) -> Non
 async def test_a_period_of_zero_days_closes_at_once(std_env) -> None:  # noqa: ANN001
     h = await std_env["start"]()
     await to_stage(h, "10.99", "20.00")
-    assert await h.execute_update(W.transition, to("40.20", comment_period_days=0)) == "40.60"
+    committed = await h.execute_update(W.transition, to("40.20", comment_period_days=0))
+    assert committed.state.stage_code == "40.60"
     standard = await row(std_env["db"], sid(h))
     assert standard.stage_code == "40.60" and standard.comment_period_days == 0
     kinds = [(m.kind, m.actor) for m in await milestones(std_env["db"], sid(h))][-2:]
@@ -333,21 +346,21 @@ async def test_the_ballot_needs_three_quarters_of_the_votes_cast(std_env) -> Non
     )
     await refused(h.execute_update(W.ballot, ballot(("专家A", "maybe"))), status=422, field="votes")
     # only abstentions: nothing cast, nothing passed
-    tally = await h.execute_update(W.ballot, ballot(("专家A", "abstain"), ("专家B", "abstain")))
-    assert tally == BallotTally(0, 0, 2, False)
+    result = await h.execute_update(W.ballot, ballot(("专家A", "abstain"), ("专家B", "abstain")))
+    assert tally(result) == BallotTally(0, 0, 2, False)
     await refused(h.execute_update(W.transition, to("50.60")), "did not pass", "0 approve of 0")
     # 2 of 3 cast is below 3/4, however many abstain
-    tally = await h.execute_update(
+    result = await h.execute_update(
         W.ballot,
         ballot(("A", "approve"), ("B", "approve"), ("C", "disapprove"), ("D", "abstain")),
     )
-    assert tally == BallotTally(2, 1, 1, False)
+    assert tally(result) == BallotTally(2, 1, 1, False)
     await refused(h.execute_update(W.transition, to("50.60")), "2 approve of 3 cast")
     # exactly 3/4 of the votes cast passes; abstentions are not cast
     votes = [("A", "approve"), ("B", "approve"), ("C", "approve"), ("D", "disapprove")]
     votes += [(f"E{i}", "abstain") for i in range(5)]
-    tally = await h.execute_update(W.ballot, ballot(*votes))
-    assert tally == BallotTally(3, 1, 5, True)
+    result = await h.execute_update(W.ballot, ballot(*votes))
+    assert tally(result) == BallotTally(3, 1, 5, True)
     await h.execute_update(W.transition, to("50.60"))
     stored = (await row(std_env["db"], sid(h))).ballot
     assert (stored["approve"], stored["abstain"], stored["passed"]) == (3, 5, True)
@@ -358,7 +371,7 @@ async def test_withdrawal_from_a_middle_stage_ends_the_process(std_env) -> None:
     await to_stage(h, "10.99", "20.00", "40.20", days=30)
     await h.execute_update(W.comment, comment("cmt_1"))
     await h.execute_update(W.transition, to("95.99", note="并入国家标准"))
-    assert await h.result() == "95.99"
+    assert await ended(h) == "95.99"
     last = (await milestones(std_env["db"], sid(h)))[-1]
     assert (
         last.kind == "withdrawn"
@@ -376,7 +389,7 @@ async def test_it_reports_every_stage_change_to_its_programmes(std_env) -> None:
     await received(rec, ["00.00"])  # at once, where it stands
     await to_stage(h, "10.99", "20.00", "40.20", days=0)
     await h.execute_update(W.transition, to("95.99"))
-    assert await h.result() == "95.99"
+    assert await ended(h) == "95.99"
     await received(rec, ["00.00", "10.99", "20.00", "40.20", "40.60", "95.99"])
     assert (await h.query(W.snapshot)).programme_workflow_ids == [rec.id]
 
@@ -390,16 +403,21 @@ async def received(rec, expected: list[str]) -> None:  # noqa: ANN001
 async def test_continue_as_new_keeps_the_comment_period_and_loses_nothing(std_env) -> None:  # noqa: ANN001
     env, db = std_env["env"], std_env["db"]
     h = await std_env["start"](continue_as_new_after_events=30)
-    latest = env.client.get_workflow_handle(h.id)  # follows the chain of runs, as the API does
+    # follows the chain of runs, as the API does
+    latest = Api(env.client.get_workflow_handle(h.id), db, project_standard)
     rec = await std_env["recorder"]()
     await latest.signal(REPORT_TO_SIGNAL, ReportTo(programme_workflow_id=rec.id))
     await to_stage(latest, "10.99", "20.00", "40.20", days=10)
+    # A run continues as new once every event of it is written. Each comment waits for the
+    # workflow to be idle: an Update racing a continue-as-new wedges the time-skipping server.
+    await idle(latest)
     ends = (await latest.query(W.snapshot)).comment_period_ends_at
     run_in_period = (await latest.describe()).run_id
     sent = []
     while (await latest.describe()).run_id == run_in_period:  # comments until it continues
         sent.append(f"cmt_{len(sent)}")
         await latest.execute_update(W.comment, comment(sent[-1]))
+        await idle(latest)
         assert len(sent) < 30, "the workflow did not continue-as-new"
     sent.append("cmt_right_after")
     await latest.execute_update(W.comment, comment(sent[-1]))
@@ -409,10 +427,11 @@ async def test_continue_as_new_keeps_the_comment_period_and_loses_nothing(std_en
     assert list(state.comments) == sent and state.programme_workflow_ids == [rec.id]
     async with db() as session:
         assert await session.get(StandardComment, "cmt_right_after") is not None
-    await env.sleep(timedelta(days=5))
+    await skip_time(env, latest, timedelta(days=5))
     assert (await latest.query(W.snapshot)).stage_code == "40.20"  # the period did not restart
-    await env.sleep(timedelta(days=6))
+    await skip_time(env, latest, timedelta(days=6))
     assert (await latest.query(W.snapshot)).stage_code == "40.60"
+    await settled(db, latest)
     closed = [m for m in await milestones(db, sid(h)) if m.kind == "comments_closed"]
     assert len(closed) == 1 and at_the_end(closed[0].at, ends)
     await received(rec, ["00.00", "10.99", "20.00", "40.20", "40.60"])
