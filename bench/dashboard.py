@@ -608,7 +608,7 @@ def calls(region: str, industry: str, start: str, end: str) -> list[Call]:
     return out
 
 
-async def time_calls(sessionmaker, todo: list[Call], repeat: int) -> list[tuple[str, list]]:  # noqa: ANN001
+async def time_calls(sessionmaker, todo: list[Call], repeat: int) -> list[tuple[str, list]]:
     results = []
     for call in todo:
         async with sessionmaker() as session:  # warm-up
@@ -642,11 +642,11 @@ def print_table(results: list[tuple[str, list]]) -> None:
     )
 
 
-async def explain(engine, sessionmaker, raw: asyncpg.Connection, todo: list[Call]) -> None:  # noqa: ANN001
+async def explain(engine, sessionmaker, raw: asyncpg.Connection, todo: list[Call]) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of each statement the calls send, with its own time."""
     seen: list[tuple[str, tuple]] = []
 
-    def capture(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
         seen.append((statement, tuple(parameters or ())))
 
     event.listen(engine.sync_engine, "before_cursor_execute", capture)

@@ -223,7 +223,7 @@ class Stack:
     server_pid: int
     enterprise_id: str = ""
 
-    async def phase(self, kind: str, subjects: Sequence, concurrency: int, job) -> Result:  # noqa: ANN001
+    async def phase(self, kind: str, subjects: Sequence, concurrency: int, job) -> Result:
         """Time job over subjects, with the CPU this process and the Temporal server spent."""
         cpu, server_cpu = time.process_time(), process_cpu(self.server_pid)
         samples, wall = await run_pool(subjects, concurrency, job)
@@ -269,7 +269,7 @@ def install_probe(probe: Probe) -> Callable[[], None]:
     undo: list[Callable[[], None]] = []
     execute_update = WorkflowHandle.execute_update
 
-    async def timed_update(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    async def timed_update(*args, **kwargs):
         started = time.perf_counter()
         try:
             return await execute_update(*args, **kwargs)
@@ -284,7 +284,7 @@ def install_probe(probe: Probe) -> Callable[[], None]:
     project_case = getattr(projection, "project_case", None)
     if project_case is not None:
 
-        async def timed_project_case(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        async def timed_project_case(*args, **kwargs):
             started = time.perf_counter()
             try:
                 return await project_case(*args, **kwargs)
@@ -296,10 +296,10 @@ def install_probe(probe: Probe) -> Callable[[], None]:
         projection.project_case = timed_project_case
         undo.append(lambda: setattr(projection, "project_case", project_case))
 
-    def count_statement(*_args) -> None:  # noqa: ANN002
+    def count_statement(*_args) -> None:
         probe.statements += probe.active
 
-    def count_checkout(*_args) -> None:  # noqa: ANN002
+    def count_checkout(*_args) -> None:
         probe.checkouts += probe.active
 
     event.listen(Engine, "before_cursor_execute", count_statement)

@@ -61,7 +61,7 @@ def _command(
 CommandDep = Annotated[CommandContext, Depends(_command)]
 
 
-def require(check, message: str):  # noqa: ANN001, ANN201
+def require(check, message: str):
     """A dependency that lets the request through only if check(principal) holds (else 403)."""
 
     async def guard(principal: CurrentPrincipal) -> Principal:

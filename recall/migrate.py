@@ -28,7 +28,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    def _run(connection) -> None:  # noqa: ANN001
+    def _run(connection) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
@@ -38,7 +38,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
-    def _run(connection) -> None:  # noqa: ANN001
+    def _run(connection) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, revision)

@@ -34,7 +34,7 @@ async def _database_ok(request: Request) -> bool:
         async with request.app.state.sessionmaker() as session:
             await asyncio.wait_for(session.execute(text("SELECT 1")), 3)
         return True
-    except Exception:  # noqa: BLE001 - any failure means not ready
+    except Exception:
         return False
 
 
@@ -42,7 +42,7 @@ async def _temporal_ok(request: Request) -> bool:
     try:
         client = request.app.state.temporal_client
         return await client.service_client.check_health(timeout=timedelta(seconds=3))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 

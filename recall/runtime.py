@@ -264,6 +264,6 @@ async def run_worker(
         await (stop or asyncio.Event()).wait()
 
 
-def uvicorn_server(app, host: str, port: int) -> uvicorn.Server:  # noqa: ANN001
+def uvicorn_server(app, host: str, port: int) -> uvicorn.Server:
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
     return uvicorn.Server(config)

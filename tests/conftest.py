@@ -137,7 +137,7 @@ class WebhookReceiver:
         self.fail_next = 0
         self.url = ""
 
-    async def app(self, scope, receive, send) -> None:  # noqa: ANN001 - a bare ASGI app
+    async def app(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return
         body = b""
@@ -192,7 +192,7 @@ def fresh_webhook(webhook: WebhookReceiver) -> WebhookReceiver:
 
 
 @pytest.fixture(scope="session")
-async def stack(dev_env, pg_url, sessionmaker, webhook) -> AsyncIterator[dict]:  # noqa: ANN001
+async def stack(dev_env, pg_url, sessionmaker, webhook) -> AsyncIterator[dict]:
     """Worker + app on the dev server and PostgreSQL, shared by the API tests."""
     task_queue = f"api-tests-{uuid.uuid4().hex[:6]}"
     settings = Settings(
@@ -204,14 +204,14 @@ async def stack(dev_env, pg_url, sessionmaker, webhook) -> AsyncIterator[dict]: 
         yield {"app": started.app, "settings": settings, "client": started.client}
 
 
-async def make_token(sessionmaker, **kwargs) -> str:  # noqa: ANN001
+async def make_token(sessionmaker, **kwargs) -> str:
     async with sessionmaker() as session:
         _, token = await create_token(session, **kwargs)
     return token
 
 
 @pytest.fixture
-async def api(stack, db) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+async def api(stack, db) -> AsyncIterator[httpx.AsyncClient]:
     """An admin's HTTP client on the app, with empty tables."""
     token = await make_token(db, role="admin", name="test-admin")
     transport = httpx.ASGITransport(app=stack["app"])
@@ -223,7 +223,7 @@ async def api(stack, db) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
 
 
 @pytest.fixture
-async def client_as(stack, db):  # noqa: ANN001, ANN201
+async def client_as(stack, db):
     """client_as(role=..., regions=[...], enterprise_id=...) -> a client with that token."""
     clients = []
 

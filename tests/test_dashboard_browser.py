@@ -36,7 +36,7 @@ async def page() -> AsyncIterator["Page"]:
 
 
 @pytest.fixture
-async def live(stack, db) -> AsyncIterator[str]:  # noqa: ANN001
+async def live(stack, db) -> AsyncIterator[str]:
     """The app on a real socket, with empty tables."""
     port = free_port()
     server = uvicorn_server(
@@ -88,7 +88,7 @@ def assert_same_as_api(page: DashboardPage, summary: dict, groups: dict) -> None
         assert chart.bars > 0 and chart.rects > 0, key  # with bars drawn
 
 
-async def test_dashboard_in_chromium_shows_the_api_figures(page, live, db, shots) -> None:  # noqa: ANN001
+async def test_dashboard_in_chromium_shows_the_api_figures(page, live, db, shots) -> None:
     admin = await make_token(db, role="admin", name="demo-admin")
     async with httpx.AsyncClient(
         base_url=f"{live}/api/v1",

@@ -101,7 +101,7 @@ async def _figures(url: str) -> tuple[dict, list, list]:
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-async def test_the_same_figures_on_both_databases(database: str, tmp_path, pg_url) -> None:  # noqa: ANN001
+async def test_the_same_figures_on_both_databases(database: str, tmp_path, pg_url) -> None:
     if database == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'dashboard.db'}"
     else:

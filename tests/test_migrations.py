@@ -13,17 +13,17 @@ from recall.models import metadata
 from tests.conftest import create_database, drop_database
 
 
-def _diff(connection) -> list:  # noqa: ANN001
+def _diff(connection) -> list:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return compare_metadata(context, metadata)
 
 
-def _tables(connection) -> set[str]:  # noqa: ANN001
+def _tables(connection) -> set[str]:
     return set(inspect(connection).get_table_names()) - {"alembic_version"}
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
-async def empty_url(request, tmp_path):  # noqa: ANN001
+async def empty_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'recall.db'}"
         return

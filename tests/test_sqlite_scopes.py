@@ -19,7 +19,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-async def test_json_membership_scopes(database: str, tmp_path, pg_url) -> None:  # noqa: ANN001
+async def test_json_membership_scopes(database: str, tmp_path, pg_url) -> None:
     if database == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'scopes.db'}"
     else:

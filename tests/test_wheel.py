@@ -156,11 +156,11 @@ async def _until_ready(base: str, processes: list[dict], timeout: float = 90) ->
             await asyncio.sleep(0.2)
 
 
-def _tables(connection) -> set[str]:  # noqa: ANN001
+def _tables(connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
 
-async def test_the_installed_recall_migrates_and_serves(installed: Path, dev_env, tmp_path: Path):  # noqa: ANN001
+async def test_the_installed_recall_migrates_and_serves(installed: Path, dev_env, tmp_path: Path):
     name = f"recall_wheel_{uuid.uuid4().hex[:8]}"
     url = await create_database(name)
     env = _clean_env(

@@ -74,10 +74,10 @@ class IndustryProgrammeWorkflow:
             else:
                 return
 
-    def _open(self, stage) -> None:  # noqa: ANN001
+    def _open(self, stage) -> None:
         stage.status, stage.opened_at = "open", workflow.now()
 
-    def _finish(self, stage, status: str, reason: str | None) -> None:  # noqa: ANN001
+    def _finish(self, stage, status: str, reason: str | None) -> None:
         now = workflow.now()
         stage.status, stage.completed_at, stage.waiver_reason = status, now, reason
         self._milestone(f"stage_{status}", "system", stage.name)

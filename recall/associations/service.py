@@ -145,7 +145,7 @@ async def link_existing(
     return await programme_view(session, programme_id)
 
 
-async def list_associations(  # noqa: ANN201
+async def list_associations(
     *,
     session: AsyncSession,
     programme_id: str | None,

@@ -10,10 +10,10 @@ from recall.common.cli import with_database
 token_app = typer.Typer(no_args_is_help=True, help="Bearer tokens: who may do what")
 
 
-def _run(work):  # noqa: ANN001, ANN202
+def _run(work):
     """Run work(session) against the configured database (see recall.common.cli)."""
 
-    async def in_session(factory):  # noqa: ANN001, ANN202
+    async def in_session(factory):
         async with factory() as session:
             return await work(session)
 

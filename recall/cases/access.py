@@ -24,7 +24,7 @@ async def visible_case(session: AsyncSession, principal: Principal, case_id: str
     return case
 
 
-def scope_cases(stmt, principal: Principal):  # noqa: ANN001, ANN201
+def scope_cases(stmt, principal: Principal):
     """Only the cases the principal may see."""
     if principal.is_admin:
         return stmt
@@ -38,7 +38,7 @@ def scope_cases(stmt, principal: Principal):  # noqa: ANN001, ANN201
     return stmt.where(false())
 
 
-def _case_guard(act: str):  # noqa: ANN202
+def _case_guard(act: str):
     async def guard(case_id: str, session: SessionDep, principal: CurrentPrincipal) -> Case:
         case = await visible_case(session, principal, case_id)
         if not permissions.may_act_on_case(principal, act, case.region_code, case.enterprise_ids):
@@ -50,7 +50,7 @@ def _case_guard(act: str):  # noqa: ANN202
     return guard
 
 
-def CaseFor(act: str):  # noqa: N802 - reads as a type in signatures: case: CaseFor("assess")
+def CaseFor(act: str):
     return Annotated[Case, Depends(_case_guard(act))]
 
 

@@ -54,7 +54,7 @@ ELIMINATED_HAZARDS = text(f"status IN {ELIMINATED_HAZARD_STATUSES!r}")
 OPEN_HAZARDS = text(f"status IN {OPEN_HAZARD_STATUSES!r}")
 
 
-def _dashboard_index(name: str, *columns, where, include=()) -> Index:  # noqa: ANN001
+def _dashboard_index(name: str, *columns, where, include=()) -> Index:
     """A partial index of the dashboard's counts (recall/dashboard/service.py): eliminated or
     open hazards only, with the filter columns so that a count is an index-only scan."""
     return Index(

@@ -83,7 +83,7 @@ async def case_milestones(case: VisibleCase, session: SessionDep):
     return Page(items=await service.milestones_of(session, "case", case.id), next_cursor=None)
 
 
-def _fields(body) -> dict:  # noqa: ANN001
+def _fields(body) -> dict:
     return body.model_dump() if body is not None else {}
 
 

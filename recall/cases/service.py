@@ -39,7 +39,7 @@ async def case_view(session: AsyncSession, case_id: str) -> dict:
     }
 
 
-async def list_cases(  # noqa: ANN201
+async def list_cases(
     *,
     session: AsyncSession,
     principal: Principal,
@@ -140,7 +140,7 @@ async def get_case(*, session: AsyncSession, principal: Principal, case_id: str)
     return await case_view(session, case_id)
 
 
-async def command(cmd: CommandContext, case: Case, update, arg, key: str) -> dict:  # noqa: ANN001
+async def command(cmd: CommandContext, case: Case, update, arg, key: str) -> dict:
     """Send one command to the case workflow and return the case as it stands after it."""
     case_id = case.id
     if case.stage in TERMINAL_STAGES:

@@ -132,7 +132,7 @@ class IdempotencyMiddleware:
         finally:
             self._notify(scope_key)
 
-    async def _run(self, scope, body, receive, send, sessionmaker, scope_key, seed) -> None:  # noqa: ANN001, PLR0913
+    async def _run(self, scope, body, receive, send, sessionmaker, scope_key, seed) -> None:
         """Run the request as the key's owner; remember its answer, or release the claim."""
         scope.setdefault("state", {})["idempotency_seed"] = seed
         replayed = False
@@ -186,7 +186,7 @@ class IdempotencyMiddleware:
     # --- the claim ------------------------------------------------------------------------
 
     @staticmethod
-    async def _insert_claim(sessionmaker, scope_key: str, request_hash: str) -> str | None:  # noqa: ANN001
+    async def _insert_claim(sessionmaker, scope_key: str, request_hash: str) -> str | None:
         """Claim the key; its id seed if this request now owns it, else None."""
         seed = os.urandom(16).hex()
         async with sessionmaker() as session:
@@ -205,7 +205,7 @@ class IdempotencyMiddleware:
         return seed if claimed is not None else None
 
     @staticmethod
-    async def _take_over(sessionmaker, scope_key: str) -> bool:  # noqa: ANN001
+    async def _take_over(sessionmaker, scope_key: str) -> bool:
         """Claim a released or abandoned key: one request wins (the row is updated once)."""
         now = utcnow()
         async with sessionmaker() as session:
@@ -225,7 +225,7 @@ class IdempotencyMiddleware:
 
     async def _wait_for_answer(
         self,
-        sessionmaker,  # noqa: ANN001
+        sessionmaker,
         scope_key: str,
         request_hash: str,
         deadline: float,
@@ -282,7 +282,7 @@ class IdempotencyMiddleware:
             waiters.event.set()
 
     @staticmethod
-    async def _heartbeat(sessionmaker, scope_key: str) -> None:  # noqa: ANN001
+    async def _heartbeat(sessionmaker, scope_key: str) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             try:
@@ -296,11 +296,11 @@ class IdempotencyMiddleware:
                         .values(created_at=utcnow())
                     )
                     await session.commit()
-            except Exception:  # noqa: BLE001 - the next beat tries again
+            except Exception:
                 log.warning("could not renew an idempotency claim", exc_info=True)
 
     @staticmethod
-    async def _release(sessionmaker, scope_key: str) -> None:  # noqa: ANN001
+    async def _release(sessionmaker, scope_key: str) -> None:
         async with sessionmaker() as session:
             await session.execute(
                 update(IdempotencyRecord)
@@ -313,7 +313,7 @@ class IdempotencyMiddleware:
             await session.commit()
 
     @staticmethod
-    async def _remember(sessionmaker, scope_key, status, body: bytes, headers: dict) -> None:  # noqa: ANN001
+    async def _remember(sessionmaker, scope_key, status, body: bytes, headers: dict) -> None:
         async with sessionmaker() as session:
             await session.execute(
                 update(IdempotencyRecord)

@@ -68,11 +68,11 @@ async def keyset_page(
     return list(rows), next_cursor
 
 
-def _is_datetime(column) -> bool:  # noqa: ANN001
+def _is_datetime(column) -> bool:
     return isinstance(column.type, DateTime | UTCDateTime)
 
 
-def _cursor_value(column, value):  # noqa: ANN001, ANN202
+def _cursor_value(column, value):
     """A value of a cursor as its column takes it, or ValueError: a forged cursor must not reach
     the database as a wrong type, a NUL, an integer too wide or a time out of range."""
     if _is_datetime(column):
@@ -91,7 +91,7 @@ def _cursor_value(column, value):  # noqa: ANN001, ANN202
     return value
 
 
-def _after(columns: list, values: list, descending: bool):  # noqa: ANN202
+def _after(columns: list, values: list, descending: bool):
     """(a, b) > (x, y) spelled out, portable to SQLite and PostgreSQL."""
     clauses = []
     for i, col in enumerate(columns):

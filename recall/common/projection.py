@@ -11,7 +11,7 @@ from recall.common.sql import insert_ignore
 from workflows.shared import MilestoneEvent
 
 
-def jsonable(obj) -> dict | None:  # noqa: ANN001
+def jsonable(obj) -> dict | None:
     """A state dataclass as a JSON column value: its times as ISO strings."""
     if obj is None:
         return None
@@ -21,7 +21,7 @@ def jsonable(obj) -> dict | None:  # noqa: ANN001
     }
 
 
-async def upsert_versioned(session: AsyncSession, model, values: dict, version: int) -> None:  # noqa: ANN001
+async def upsert_versioned(session: AsyncSession, model, values: dict, version: int) -> None:
     """Insert the row, or update it if `version` is newer than the stored one, in one
     statement: of two writers racing on a new row, the newer event wins whichever comes first."""
     row = {**values, "version": version}

@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from recall.common.models import Counter
 
 
-def insert_ignore(session: AsyncSession, model, index_elements: list[str]):  # noqa: ANN001, ANN201
+def insert_ignore(session: AsyncSession, model, index_elements: list[str]):
     """An INSERT that skips rows whose key is already there (ON CONFLICT DO NOTHING)."""
     dialect = session.bind.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
 
-    def build(rows: list[dict]):  # noqa: ANN202
+    def build(rows: list[dict]):
         return insert(model).values(rows).on_conflict_do_nothing(index_elements=index_elements)
 
     return build
@@ -41,7 +41,7 @@ async def next_counter(session: AsyncSession, name: str) -> int:
     raise RuntimeError(f"could not allocate the next value of counter {name}")
 
 
-def json_array_contains(dialect: str, column, value: str):  # noqa: ANN001, ANN201
+def json_array_contains(dialect: str, column, value: str):
     """`value` is an element of the JSON array in `column`, on PostgreSQL and SQLite."""
     if dialect == "postgresql":
         return cast(column, JSONB).contains([value])

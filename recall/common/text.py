@@ -64,7 +64,7 @@ class _Documented:
     pattern: str | None = None
     enum: tuple[str, ...] | None = None
 
-    def __get_pydantic_json_schema__(self, core_schema, handler):  # noqa: ANN001, ANN204
+    def __get_pydantic_json_schema__(self, core_schema, handler):
         schema = handler(core_schema)
         if self.pattern is not None:
             schema["pattern"] = self.pattern

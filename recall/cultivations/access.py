@@ -34,7 +34,7 @@ async def visible_cultivation(
     return cultivation
 
 
-def scope_cultivations(stmt, principal: Principal):  # noqa: ANN001, ANN201
+def scope_cultivations(stmt, principal: Principal):
     """Only the cultivations the principal may see (permissions.can_see_cultivation)."""
     if principal.is_admin:
         return stmt

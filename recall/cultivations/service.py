@@ -123,7 +123,7 @@ async def transition(
     return await cultivation_view(session, cultivation_id)
 
 
-async def list_cultivations(  # noqa: ANN201
+async def list_cultivations(
     *,
     session: AsyncSession,
     principal: Principal,

@@ -23,7 +23,7 @@ STANDARD_KINDS = ("group", "industry", "zhejiang_made", "local", "national")
 GROUPINGS = ("month", "industry", "region", "category")
 
 
-def _window(column, f: DashboardFilter) -> list:  # noqa: ANN001
+def _window(column, f: DashboardFilter) -> list:
     clauses = []
     if f.start is not None:
         clauses.append(column >= f.start)
@@ -40,7 +40,7 @@ def _hazard_scope(stmt: Select, f: DashboardFilter) -> Select:
     return stmt
 
 
-def _programme_scope(programme_id_column, f: DashboardFilter) -> list:  # noqa: ANN001
+def _programme_scope(programme_id_column, f: DashboardFilter) -> list:
     """Where-clauses that keep chain things whose programme is in the industry and region."""
     clauses = []
     if f.industry:
@@ -58,7 +58,7 @@ def _programme_scope(programme_id_column, f: DashboardFilter) -> list:  # noqa: 
     return clauses
 
 
-def _month(dialect: str, column):  # noqa: ANN001, ANN202
+def _month(dialect: str, column):
     """The month in China Standard Time: YYYY-MM on SQLite; on PostgreSQL its first moment, the
     expression of ix_hazards_*_month (an index-only scan in month order instead of formatting a
     million timestamps), made YYYY-MM by _month_key."""
@@ -109,14 +109,14 @@ async def _median_days(session: AsyncSession, f: DashboardFilter, eliminated: in
     return round(sum(values) / len(values), 2)
 
 
-async def _counts_by(session: AsyncSession, column, stmt: Select, keys) -> dict[str, int]:  # noqa: ANN001
+async def _counts_by(session: AsyncSession, column, stmt: Select, keys) -> dict[str, int]:
     rows = await session.execute(stmt.add_columns(column, func.count()).group_by(column))
     counts = {key: 0 for key in keys}
     counts.update({key: n for key, n in rows if key is not None})
     return counts
 
 
-def _hazard_count(f: DashboardFilter, *where):  # noqa: ANN202
+def _hazard_count(f: DashboardFilter, *where):
     """A count that names its status in WHERE, so that it is read off a partial index."""
     return _hazard_scope(
         select(func.count()).select_from(Hazard).where(*where), f

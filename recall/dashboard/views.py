@@ -130,7 +130,7 @@ def _headline(summary: dict, figures: list[Figure], t: Labels) -> Table:
     return table
 
 
-def _grouping(key: str, rows: list[dict], label, t: Labels) -> tuple[Table, Markup]:  # noqa: ANN001
+def _grouping(key: str, rows: list[dict], label, t: Labels) -> tuple[Table, Markup]:
     title = t(f"chart.{key}")
     if key == "by_month":
         rows = _months(rows)

@@ -36,7 +36,7 @@ async def visible_programme(
     return programme
 
 
-def scope_programmes(stmt, principal: Principal, dialect: str):  # noqa: ANN001, ANN201
+def scope_programmes(stmt, principal: Principal, dialect: str):
     if principal.is_admin:
         return stmt
     if principal.role == "regulator":

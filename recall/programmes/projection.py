@@ -10,7 +10,7 @@ from recall.programmes.models import Programme, ProgrammeMember, ProgrammeRegion
 from workflows.chain import ProgrammeProjection
 
 
-def _stage_since(state) -> object:  # noqa: ANN001
+def _stage_since(state) -> object:
     current = next((s for s in state.stages if s.status == "open"), None)
     if current is not None:
         return current.opened_at

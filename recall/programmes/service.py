@@ -129,7 +129,7 @@ async def waive(
 async def list_programmes(
     *,
     session: AsyncSession,
-    principal: Principal,  # noqa: ANN201
+    principal: Principal,
     industry: str | None,
     stage: str | None,
     limit: int,

@@ -95,15 +95,15 @@ async def create_enterprise(
     return enterprise
 
 
-async def list_regions(*, session: AsyncSession, limit: int, cursor: str | None):  # noqa: ANN201
+async def list_regions(*, session: AsyncSession, limit: int, cursor: str | None):
     return await keyset_page(session, select(Region), [Region.code], limit=limit, cursor=cursor)
 
 
-async def list_industries(*, session: AsyncSession, limit: int, cursor: str | None):  # noqa: ANN201
+async def list_industries(*, session: AsyncSession, limit: int, cursor: str | None):
     return await keyset_page(session, select(Industry), [Industry.code], limit=limit, cursor=cursor)
 
 
-async def list_enterprises(  # noqa: ANN201
+async def list_enterprises(
     *,
     session: AsyncSession,
     industry: str | None,

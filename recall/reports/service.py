@@ -28,7 +28,7 @@ async def require_enterprises(session: AsyncSession, ids: list[str], field: str)
         raise InvalidField(f"unknown enterprise(s): {', '.join(missing)}", field=field)
 
 
-def scope_reports(stmt, principal: Principal, dialect: str):  # noqa: ANN001, ANN201
+def scope_reports(stmt, principal: Principal, dialect: str):
     """Only the defect reports the principal may see (see permissions.can_see_report)."""
     if principal.is_admin:
         return stmt
@@ -104,7 +104,7 @@ async def create_report(
     return report
 
 
-async def list_reports(  # noqa: ANN201
+async def list_reports(
     *,
     session: AsyncSession,
     principal: Principal,

@@ -35,7 +35,7 @@ def draft_refusal(principal: Principal, act: str, what: str) -> Forbidden:
     return Forbidden(f"a {principal.role} may not {act} {what}: {why}")
 
 
-def _draft_guard(act: str):  # noqa: ANN202
+def _draft_guard(act: str):
     async def guard(standard_id: str, session: SessionDep, principal: CurrentPrincipal) -> Standard:
         standard = await visible_standard(session, standard_id)
         regions = await programme_regions(session, standard.programme_id)
@@ -46,7 +46,7 @@ def _draft_guard(act: str):  # noqa: ANN202
     return guard
 
 
-def StandardFor(act: str):  # noqa: N802 - reads as a type: standard: StandardFor("advance")
+def StandardFor(act: str):
     return Annotated[Standard, Depends(_draft_guard(act))]
 
 

@@ -69,7 +69,7 @@ async def standard_view(session: AsyncSession, standard_id: str) -> dict:
     }
 
 
-async def list_standards(  # noqa: ANN201
+async def list_standards(
     *,
     session: AsyncSession,
     programme_id: str | None,
@@ -149,7 +149,7 @@ async def create_standard(
     return await standard_view(session, standard_id)
 
 
-async def _command(cmd: CommandContext, standard: Standard, update, arg, key: str):  # noqa: ANN001, ANN202
+async def _command(cmd: CommandContext, standard: Standard, update, arg, key: str):
     """Send one command to the standard workflow; returns what it committed."""
     if standard.stage_code in rules.TERMINAL_STAGES:
         raise InvalidTransition(

@@ -22,7 +22,7 @@ async def _programme(api: httpx.AsyncClient, data: dict) -> dict:
     )
 
 
-async def _form(api: httpx.AsyncClient, founders: list[str], **extra) -> dict:  # noqa: ANN003
+async def _form(api: httpx.AsyncClient, founders: list[str], **extra) -> dict:
     body = {"name": "金华市磁力玩具行业协会", "founding_enterprise_ids": founders, **extra}
     return await ok(await api.post("/associations", json=body), 201)
 
@@ -34,7 +34,7 @@ def _refusal(r: httpx.Response, status: int, error: str, field: str | None) -> s
     return body["detail"]
 
 
-async def test_an_association_is_formed_for_a_programme_and_registered(api) -> None:  # noqa: ANN001
+async def test_an_association_is_formed_for_a_programme_and_registered(api) -> None:
     data = await seed(api)
     founders = [e["id"] for e in data["enterprises"]]
     programme = await _programme(api, data)
@@ -89,7 +89,7 @@ async def test_an_association_is_formed_for_a_programme_and_registered(api) -> N
     )
 
 
-async def test_an_existing_association_is_linked_and_reports_to_the_programme(api) -> None:  # noqa: ANN001
+async def test_an_existing_association_is_linked_and_reports_to_the_programme(api) -> None:
     data = await seed(api)
     founders = [e["id"] for e in data["enterprises"]]
     existing = await _form(api, founders, name="浙江省玩具行业协会")
@@ -146,7 +146,7 @@ async def test_an_existing_association_is_linked_and_reports_to_the_programme(ap
     assert [a["id"] for a in rest["items"]] == [existing["id"]]
 
 
-async def test_every_refusal_names_its_reason(api) -> None:  # noqa: ANN001
+async def test_every_refusal_names_its_reason(api) -> None:
     data = await seed(api)
     founders = [e["id"] for e in data["enterprises"]]
     r = await api.post("/associations", json={"name": "x", "founding_enterprise_ids": ["ent_x"]})
@@ -194,7 +194,7 @@ async def test_every_refusal_names_its_reason(api) -> None:  # noqa: ANN001
     assert len(shown["milestones"]) == 4  # refusals leave no trace
 
 
-async def test_the_same_idempotency_key_forms_one_association(api) -> None:  # noqa: ANN001
+async def test_the_same_idempotency_key_forms_one_association(api) -> None:
     data = await seed(api)
     body = {"name": "协会", "founding_enterprise_ids": [data["enterprises"][0]["id"]]}
     headers = {"Idempotency-Key": "form-once"}
@@ -210,7 +210,7 @@ async def test_the_same_idempotency_key_forms_one_association(api) -> None:  # n
     assert [m["kind"] for m in shown["milestones"]] == ["proposed", "preparing"]
 
 
-async def test_an_association_changes_only_itself_and_everyone_reads(api, client_as) -> None:  # noqa: ANN001
+async def test_an_association_changes_only_itself_and_everyone_reads(api, client_as) -> None:
     data = await seed(api)
     founders = [e["id"] for e in data["enterprises"]]
     mine = await _form(api, founders, name="甲协会")

@@ -372,12 +372,12 @@ async def _snapshot(api: httpx.AsyncClient, w: dict) -> dict:
     return {path: await ok(api.get(path, params={"limit": 500})) for path in reads}
 
 
-def _exists(app, path: str) -> bool:  # noqa: ANN001
+def _exists(app, path: str) -> bool:
     scope = {"type": "http", "path": f"/api/v1{path}", "method": "POST", "root_path": ""}
     return any(route.matches(scope)[0] == Match.FULL for route in app.routes)
 
 
-async def test_every_command_refuses_what_is_out_of_bounds_and_names_the_field(api, stack) -> None:  # noqa: ANN001
+async def test_every_command_refuses_what_is_out_of_bounds_and_names_the_field(api, stack) -> None:
     w = await _world(api)
     before = await _snapshot(api, w)
     wrong, tried = [], 0
@@ -402,7 +402,7 @@ async def test_every_command_refuses_what_is_out_of_bounds_and_names_the_field(a
     assert await _snapshot(api, w) == before
 
 
-async def test_a_number_too_long_to_read_is_malformed_not_a_crash(api) -> None:  # noqa: ANN001
+async def test_a_number_too_long_to_read_is_malformed_not_a_crash(api) -> None:
     data = await seed(api)
     case = await ok(api.post("/cases", json={"defect_report_ids": [data["report"]["id"]]}), 201)
     raw = b'{"severity": 1' + b"0" * 5000 + b', "probability": "gt_1_2"}'
@@ -428,7 +428,7 @@ LISTS = {
 }
 
 
-async def test_query_and_path_parameters_refuse_control_characters_and_excess(api) -> None:  # noqa: ANN001
+async def test_query_and_path_parameters_refuse_control_characters_and_excess(api) -> None:
     wrong = []
 
     async def expect(url: str, params: dict, name: str, status: int = 422) -> None:
@@ -468,7 +468,7 @@ async def test_query_and_path_parameters_refuse_control_characters_and_excess(ap
     assert not wrong, "\n".join(wrong)
 
     # the public dashboard, without a token
-    public = httpx.AsyncClient(transport=api._transport, base_url=api.base_url)  # noqa: SLF001
+    public = httpx.AsyncClient(transport=api._transport, base_url=api.base_url)
     async with public:
         r = await public.get("/dashboard/summary", params={"region": "\x00"})
         assert r.status_code == 422 and r.json()["field"] == "region", r.text
@@ -483,7 +483,7 @@ async def test_query_and_path_parameters_refuse_control_characters_and_excess(ap
     assert (r.status_code, r.json()["field"]) == (422, "token_id"), r.text
 
 
-async def test_bodies_over_their_limit_are_413(api, stack) -> None:  # noqa: ANN001
+async def test_bodies_over_their_limit_are_413(api, stack) -> None:
     limit = stack["settings"].max_body_kb * 1024
     before = await ok(api.get("/defect-reports"))
     body = {"source": "media", "product": "p", "description": "x" * limit}
@@ -491,7 +491,7 @@ async def test_bodies_over_their_limit_are_413(api, stack) -> None:  # noqa: ANN
     assert r.status_code == 413 and r.json() == {**r.json(), "error": "too_large", "field": None}
     assert r.json()["detail"] == "the request body is larger than 1 MB"
 
-    async def chunks(total: int):  # noqa: ANN202 - a body streamed without Content-Length
+    async def chunks(total: int):
         for _ in range(total // 65536 + 1):
             yield b" " * 65536
 
@@ -512,7 +512,7 @@ async def test_bodies_over_their_limit_are_413(api, stack) -> None:  # noqa: ANN
     assert r.json()["detail"] == "the request body is larger than 20 MB"
 
 
-async def test_an_imported_notice_with_a_control_character_is_rejected_alone(api) -> None:  # noqa: ANN001
+async def test_an_imported_notice_with_a_control_character_is_rejected_alone(api) -> None:
     records = json.loads(CPSC.read_bytes())[:2]
     records[0]["Title"] = "Heated Socks\x00"
     files = {"file": ("cpsc.json", json.dumps(records).encode(), "application/json")}

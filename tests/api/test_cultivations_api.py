@@ -23,12 +23,12 @@ async def _programme(api: httpx.AsyncClient, data: dict) -> dict:
     )
 
 
-async def _enrol(client: httpx.AsyncClient, pid: str, ent: str, **extra) -> dict:  # noqa: ANN003
+async def _enrol(client: httpx.AsyncClient, pid: str, ent: str, **extra) -> dict:
     body = {"programme_id": pid, "enterprise_id": ent, **extra}
     return await ok(await client.post("/brand-cultivations", json=body), 201)
 
 
-async def _walk(client: httpx.AsyncClient, cid: str, steps=STEPS) -> dict:  # noqa: ANN001
+async def _walk(client: httpx.AsyncClient, cid: str, steps=STEPS) -> dict:
     for to in steps:
         extra = {"certificate_no": CERT} if to == "certified" else {}
         bc = await ok(
@@ -44,7 +44,7 @@ def _refusal(r: httpx.Response, status: int, error: str, field: str | None) -> s
     return body["detail"]
 
 
-async def test_an_enterprise_is_cultivated_to_the_label_and_the_programme_completes(api) -> None:  # noqa: ANN001
+async def test_an_enterprise_is_cultivated_to_the_label_and_the_programme_completes(api) -> None:
     data = await seed(api)
     ent = data["enterprises"][0]["id"]
     programme = await _programme(api, data)
@@ -97,7 +97,7 @@ async def test_an_enterprise_is_cultivated_to_the_label_and_the_programme_comple
     assert other["items"] == []
 
 
-async def test_every_refusal_names_its_reason(api) -> None:  # noqa: ANN001
+async def test_every_refusal_names_its_reason(api) -> None:
     data = await seed(api)
     ent = data["enterprises"][0]["id"]
     pid = (await _programme(api, data))["id"]
@@ -142,7 +142,7 @@ async def test_every_refusal_names_its_reason(api) -> None:  # noqa: ANN001
     assert len([m for m in shown["milestones"] if m["kind"] != "linked"]) == 4
 
 
-async def test_an_enterprise_sees_only_its_own_cultivation(api, client_as) -> None:  # noqa: ANN001
+async def test_an_enterprise_sees_only_its_own_cultivation(api, client_as) -> None:
     data = await seed(api)
     mine_ent, other_ent = (e["id"] for e in data["enterprises"])
     pid = (await _programme(api, data))["id"]

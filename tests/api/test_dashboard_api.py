@@ -5,7 +5,7 @@ import httpx
 from tests.api.helpers import ok, seed
 
 
-async def _hazards(api, case_id: str, ents: list[str], categories: list[str]) -> list[dict]:  # noqa: ANN001
+async def _hazards(api, case_id: str, ents: list[str], categories: list[str]) -> list[dict]:
     made = []
     for i, category in enumerate(categories):
         made.append(
@@ -25,7 +25,7 @@ async def _hazards(api, case_id: str, ents: list[str], categories: list[str]) ->
     return made
 
 
-async def test_summary_and_groupings_count_what_happened(api, stack) -> None:  # noqa: ANN001
+async def test_summary_and_groupings_count_what_happened(api, stack) -> None:
     data = await seed(api)
     ents = [e["id"] for e in data["enterprises"]]
     case = await ok(
@@ -103,7 +103,7 @@ async def test_summary_and_groupings_count_what_happened(api, stack) -> None:  #
         assert r.status_code == 422 and r.json()["field"] == "group_by"
 
 
-async def test_the_page_under_the_api_prefix_leads_to_the_page(stack) -> None:  # noqa: ANN001
+async def test_the_page_under_the_api_prefix_leads_to_the_page(stack) -> None:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=stack["app"]), base_url="http://test"
     ) as public:

@@ -19,7 +19,7 @@ JAN, FEB_3, FEB_28 = (
     "2026-01-10T10:00:00+08:00",
     "2026-02-03T00:30:00+08:00",
     "2026-02-28T23:59:00+08:00",
-)  # noqa: E501
+)
 
 
 async def _eliminate(api: httpx.AsyncClient, case_id: str, hazard_id: str, when: str) -> None:
@@ -137,7 +137,7 @@ async def known_data(api: httpx.AsyncClient) -> dict:
 
 
 @pytest.fixture
-async def web(stack) -> httpx.AsyncClient:  # noqa: ANN001
+async def web(stack) -> httpx.AsyncClient:
     """A browser-like client at the root of the app: no token, keeps cookies."""
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=stack["app"]), base_url="http://dashboard.test"
@@ -213,7 +213,7 @@ async def test_page_shows_the_api_figures_in_both_languages_and_filters_narrow_t
     assert "data-figure" not in bad.text
 
 
-async def test_csv_export_is_the_page_table_with_a_bom(api, web) -> None:  # noqa: ANN001
+async def test_csv_export_is_the_page_table_with_a_bom(api, web) -> None:
     await known_data(api)
     params = {"industry": "magnetic-toys", "from": "2026-02-01"}
     summary = await ok(web.get("/api/v1/dashboard/summary", params=params))
@@ -251,7 +251,7 @@ async def test_csv_export_is_the_page_table_with_a_bom(api, web) -> None:  # noq
 async def test_public_sees_aggregates_only_and_signed_in_see_their_own_cases(
     api,
     web,
-    db,  # noqa: ANN001
+    db,
 ) -> None:
     data = await known_data(api)
     magnets, flasks = data["magnets"], data["flasks"]

@@ -38,7 +38,7 @@ def _unavailable(r: httpx.Response) -> None:
 
 async def test_reads_and_commands_are_503_while_the_database_is_down(
     cluster: Cluster,
-    dev_env,  # noqa: ANN001
+    dev_env,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     engine = create_engine(cluster.url)

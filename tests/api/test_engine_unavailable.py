@@ -11,7 +11,7 @@ from tests.api.helpers import ok, seed
 from tests.conftest import running_worker
 
 
-async def test_503_then_a_safe_retry(dev_env, pg_url, db, api) -> None:  # noqa: ANN001
+async def test_503_then_a_safe_retry(dev_env, pg_url, db, api) -> None:
     data = await seed(api)
     task_queue = f"no-worker-{uuid.uuid4().hex[:6]}"
     settings = Settings(

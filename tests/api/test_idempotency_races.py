@@ -88,7 +88,7 @@ async def test_one_key_files_one_report_opens_one_case_and_adds_one_hazard(
     assert kinds.count("hazard_identified") == 1 and kinds.count("reported") == 1
 
 
-async def test_one_key_makes_one_token_and_keeps_no_secret(api: httpx.AsyncClient, db) -> None:  # noqa: ANN001
+async def test_one_key_makes_one_token_and_keeps_no_secret(api: httpx.AsyncClient, db) -> None:
     await ok(api.post("/regions", json={"code": "330702", "name": "婺城区"}), 201)
     body = {"role": "regulator", "name": "王监管", "regions": ["330702"]}
     responses = await race(api, "/tokens", body, key="token-1")
@@ -115,7 +115,7 @@ async def test_one_key_makes_one_token_and_keeps_no_secret(api: httpx.AsyncClien
     assert token["id"] in again.json()["detail"] and token["token"] not in again.text
     # the token made works
     regulator = httpx.AsyncClient(
-        transport=api._transport,  # noqa: SLF001
+        transport=api._transport,
         base_url=api.base_url,
         headers={"Authorization": f"Bearer {token['token']}"},
     )
@@ -130,7 +130,7 @@ async def test_the_same_key_with_another_body_stays_a_409(api: httpx.AsyncClient
     assert other.status_code == 409 and other.json()["error"] == "idempotency_key_reused"
 
 
-def _claim(api: httpx.AsyncClient, path: str, key: str, body: bytes, at) -> IdempotencyRecord:  # noqa: ANN001
+def _claim(api: httpx.AsyncClient, path: str, key: str, body: bytes, at) -> IdempotencyRecord:
     return IdempotencyRecord(
         scope_key=idempotency.scope_key_of(
             api.headers["authorization"].encode(), f"/api/v1{path}", key.encode()
@@ -141,7 +141,7 @@ def _claim(api: httpx.AsyncClient, path: str, key: str, body: bytes, at) -> Idem
     )
 
 
-async def test_a_claim_still_running_is_waited_for_then_409_in_progress(  # noqa: ANN001
+async def test_a_claim_still_running_is_waited_for_then_409_in_progress(
     api: httpx.AsyncClient, db, stack, monkeypatch
 ) -> None:
     monkeypatch.setattr(stack["settings"], "command_timeout_seconds", 0.2)
@@ -157,7 +157,7 @@ async def test_a_claim_still_running_is_waited_for_then_409_in_progress(  # noqa
     assert (await ok(api.get("/regions")))["items"] == []  # never run
 
 
-async def test_a_claim_of_a_request_that_died_is_taken_over(api: httpx.AsyncClient, db) -> None:  # noqa: ANN001
+async def test_a_claim_of_a_request_that_died_is_taken_over(api: httpx.AsyncClient, db) -> None:
     body = json.dumps({"code": "330702", "name": "婺城区"}).encode()
     stale = utcnow() - idempotency.LEASE - timedelta(seconds=1)
     async with db() as session:
@@ -209,7 +209,7 @@ async def test_the_same_code_under_different_keys_is_one_201_and_409s(
 
 
 @pytest.fixture
-async def sqlite_api(tmp_path, dev_env):  # noqa: ANN001, ANN201
+async def sqlite_api(tmp_path, dev_env):
     """The app on the embedded default, SQLite (no worker: reference data and tokens only)."""
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'recall.db'}")
     engine = create_engine(settings.sqlalchemy_url)

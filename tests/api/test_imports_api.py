@@ -7,7 +7,7 @@ from tests.api.helpers import credit_code, ok
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-async def test_import_through_the_api_twice_and_refusals(api, client_as) -> None:  # noqa: ANN001
+async def test_import_through_the_api_twice_and_refusals(api, client_as) -> None:
     await ok(await api.post("/regions", json={"code": "330702", "name": "婺城区"}), 201)
     await ok(
         await api.post(

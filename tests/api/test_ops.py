@@ -24,7 +24,7 @@ async def test_health_readiness_and_metrics(api: httpx.AsyncClient) -> None:
         )
 
 
-async def test_readyz_is_503_when_temporal_does_not_answer(api, pg_url) -> None:  # noqa: ANN001
+async def test_readyz_is_503_when_temporal_does_not_answer(api, pg_url) -> None:
     from recall.config import Settings
     from recall.main import create_app
 

@@ -77,7 +77,7 @@ class Load:
             self.sent += 1
             try:
                 r = await self.api.post(path, json=body, headers=headers)
-            except Exception as err:  # noqa: BLE001 - counted and reported
+            except Exception as err:
                 self.counts["exception"] += 1
                 self.unexpected.append(f"POST {path}: {err!r}")
             else:
@@ -108,7 +108,7 @@ async def retried_projection(client: Client, workflow_id: str) -> bool:
     return any(a.attempt >= 2 for a in description.raw_description.pending_activities)
 
 
-async def test_the_read_model_converges_after_an_outage_under_load(dev_env) -> None:  # noqa: ANN001
+async def test_the_read_model_converges_after_an_outage_under_load(dev_env) -> None:
     started_at = time.monotonic()
     async with running_cluster() as cluster:
         engine = create_engine(cluster.url)

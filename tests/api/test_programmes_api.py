@@ -29,7 +29,7 @@ def _stages(programme: dict) -> dict:
     return {s["name"]: s["status"] for s in programme["stages"]}
 
 
-async def test_hazards_eliminated_open_the_next_stage_and_waivers_complete_stages(api) -> None:  # noqa: ANN001
+async def test_hazards_eliminated_open_the_next_stage_and_waivers_complete_stages(api) -> None:
     data = await seed(api)
     case, hazards = await _case_with_hazards(api, data, 2)
     programme = await ok(
@@ -109,7 +109,7 @@ async def test_hazards_eliminated_open_the_next_stage_and_waivers_complete_stage
     assert "brand_cultivation: 企业已获证" in reasons
 
 
-async def test_programme_refusals_and_visibility(api, client_as) -> None:  # noqa: ANN001
+async def test_programme_refusals_and_visibility(api, client_as) -> None:
     data = await seed(api)
     case, _ = await _case_with_hazards(api, data, 1)
     r = await api.post(

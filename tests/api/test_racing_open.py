@@ -47,7 +47,7 @@ def one_opened(responses: list[httpx.Response], report_id: str) -> dict:
     return case
 
 
-async def test_one_report_many_requests_one_case(api: httpx.AsyncClient, stack) -> None:  # noqa: ANN001
+async def test_one_report_many_requests_one_case(api: httpx.AsyncClient, stack) -> None:
     since = datetime.now(UTC)
     report_id = (await seed(api))["report"]["id"]
     body = {"defect_report_ids": [report_id]}

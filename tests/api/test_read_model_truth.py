@@ -26,7 +26,7 @@ from workflows.standard import StandardWorkflow
 pytestmark = pytest.mark.slow
 
 
-async def storm(requests: list) -> Counter:  # noqa: ANN001
+async def storm(requests: list) -> Counter:
     """Send every request at once; count the answers by status."""
     answers = await asyncio.gather(*requests, return_exceptions=True)
     counts: Counter = Counter()
@@ -35,16 +35,16 @@ async def storm(requests: list) -> Counter:  # noqa: ANN001
     return counts
 
 
-async def stop(stack, workflow_id: str) -> None:  # noqa: ANN001
+async def stop(stack, workflow_id: str) -> None:
     """End the workflow, so that nothing of this test lands in the next test's tables."""
     await stack["client"].get_workflow_handle(workflow_id).terminate("test finished")
 
 
 @pytest.mark.parametrize("n", [12, 20, 40, 60])
-async def test_concurrent_commands_on_one_case(api, stack, db, n: int) -> None:  # noqa: ANN001
+async def test_concurrent_commands_on_one_case(api, stack, db, n: int) -> None:
     cid, enterprise_id = await remediating_case(api)
 
-    def add(i: int):  # noqa: ANN202
+    def add(i: int):
         body = {"enterprise_id": enterprise_id, "category": "ingestion", "description": f"磁珠 {i}"}
         return api.post(
             f"/cases/{cid}/hazards", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
@@ -72,7 +72,7 @@ async def test_concurrent_commands_on_one_case(api, stack, db, n: int) -> None: 
     assert not {k for k in first | second if k not in (200, 201, 409, 503)}, (first, second)
 
 
-async def test_a_retry_after_503_acts_once(api, stack, db) -> None:  # noqa: ANN001
+async def test_a_retry_after_503_acts_once(api, stack, db) -> None:
     cid, enterprise_id = await remediating_case(api)
     body = {"enterprise_id": enterprise_id, "category": "burn", "description": "过热"}
     key = {"Idempotency-Key": uuid.uuid4().hex}
@@ -89,7 +89,7 @@ async def test_a_retry_after_503_acts_once(api, stack, db) -> None:  # noqa: ANN
     assert not await settled(lambda: case_differences(stack["client"], db, cid))
 
 
-async def test_a_refused_command_leaves_nothing(api, stack, db) -> None:  # noqa: ANN001
+async def test_a_refused_command_leaves_nothing(api, stack, db) -> None:
     cid, enterprise_id = await remediating_case(api)
     before = await ok(api.get(f"/cases/{cid}"))
     refusals = await storm(
@@ -103,7 +103,7 @@ async def test_a_refused_command_leaves_nothing(api, stack, db) -> None:  # noqa
 
 
 @pytest.mark.parametrize("n", [12, 20, 40, 60])
-async def test_concurrent_comments_on_one_standard(api, stack, db, n: int) -> None:  # noqa: ANN001
+async def test_concurrent_comments_on_one_standard(api, stack, db, n: int) -> None:
     sid = await standard_in_public_comment(api)
     comments = [
         api.post(

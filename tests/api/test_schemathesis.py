@@ -90,13 +90,13 @@ class LoopBridge:
     schemathesis's own ASGI client would run the app on a loop of its own, and start its lifespan
     again. The test itself is synchronous, so that loop is free to run one request at a time."""
 
-    def __init__(self, app, loop: asyncio.AbstractEventLoop) -> None:  # noqa: ANN001
+    def __init__(self, app, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://testserver"
         )
 
-    def __call__(self, environ: dict, start_response):  # noqa: ANN204
+    def __call__(self, environ: dict, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         headers = [
@@ -188,7 +188,7 @@ async def _seed(api: httpx.AsyncClient) -> dict:
 
 
 @pytest.fixture(scope="module")
-async def fuzz_world(stack, engine, sessionmaker) -> AsyncIterator[dict]:  # noqa: ANN001
+async def fuzz_world(stack, engine, sessionmaker) -> AsyncIterator[dict]:
     """Empty tables (as `db` does, once for the module), an admin's token, the seeded objects,
     and the bridge to the app."""
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name != "counters")
@@ -207,7 +207,7 @@ async def fuzz_world(stack, engine, sessionmaker) -> AsyncIterator[dict]:  # noq
 
 
 @pytest.fixture(autouse=True)
-def _node_id_for_schemathesis(request) -> None:  # noqa: ANN001
+def _node_id_for_schemathesis(request) -> None:
     """schemathesis 4.32 names each operation's subtest through the node's `_nodeid`, which
     pytest 9.2 no longer has (it keeps `_id`): give it the attribute it reads and writes."""
     if not hasattr(request.node, "_nodeid"):
@@ -215,7 +215,7 @@ def _node_id_for_schemathesis(request) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def api_schema(fuzz_world):  # noqa: ANN001, ANN201
+def api_schema(fuzz_world):
     """The app's /openapi.json, loaded through the bridge, with the hooks of this test."""
     loaded = schemathesis.openapi.from_wsgi("/openapi.json", fuzz_world["bridge"])
     ids, token = fuzz_world["ids"], fuzz_world["token"]
@@ -224,26 +224,26 @@ def api_schema(fuzz_world):  # noqa: ANN001, ANN201
         """The admin's token on every case. An auth provider, not a fixed header, so that a
         negative case without its Authorization header is sent without it."""
 
-        def get(self, case, context) -> str:  # noqa: ANN001
+        def get(self, case, context) -> str:
             return token
 
-        def set(self, case, data: str, context) -> None:  # noqa: ANN001
+        def set(self, case, data: str, context) -> None:
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
-    def real_objects(context, case):  # noqa: ANN001, ANN202
+    def real_objects(context, case):
         """About half the cases with valid path parameters name the seeded objects instead."""
         named = [name for name in case.path_parameters or {} if name in ids]
         if not named or case.meta is None or case.meta.is_negative_at(ParameterLocation.PATH):
             return st.just(case)
 
-        def chosen(real: bool):  # noqa: ANN202
+        def chosen(real: bool):
             if real:
                 case.path_parameters = {**case.path_parameters, **{n: ids[n] for n in named}}
             return case
 
         return st.booleans().map(chosen)
 
-    def keep_failure(context, failure, case, response) -> bool:  # noqa: ANN001
+    def keep_failure(context, failure, case, response) -> bool:
         """Drop a rejected positive case only when its 422 names a documented rule, or when
         it is a multipart form whose field names no Content-Disposition header can carry."""
         if not isinstance(failure, RejectedPositiveData):
@@ -274,11 +274,11 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     derandomize=not os.environ.get("RECALL_FUZZ_RANDOM"),  # the same cases each run, unless asked
     database=None,  # no example database in the work tree
 )
-def test_every_operation_keeps_its_contract(case) -> None:  # noqa: ANN001
+def test_every_operation_keeps_its_contract(case) -> None:
     case.call_and_validate()
 
 
-async def test_what_the_fuzzing_found_stays_fixed(api) -> None:  # noqa: ANN001
+async def test_what_the_fuzzing_found_stays_fixed(api) -> None:
     """The answers Schemathesis found wrong, pinned down without it."""
     data = await seed(api)
     # 405 names every method of the path in Allow (Starlette named the first route's only)

@@ -19,7 +19,7 @@ from recall.runtime import free_port, private_data_dir, start_dev_server, upgrad
 from tests.api.helpers import credit_code, ok, seed
 
 
-async def test_an_enterprise_self_reports_only_itself_in_its_own_region(api, client_as) -> None:  # noqa: ANN001
+async def test_an_enterprise_self_reports_only_itself_in_its_own_region(api, client_as) -> None:
     data = await seed(api)
     mine, other = (e["id"] for e in data["enterprises"])  # both of 330702
     enterprise = await client_as(role="enterprise", enterprise_id=mine)
@@ -58,7 +58,7 @@ async def test_an_enterprise_self_reports_only_itself_in_its_own_region(api, cli
     )
 
 
-async def test_the_last_live_admin_token_is_not_revoked(api, client_as, db) -> None:  # noqa: ANN001
+async def test_the_last_live_admin_token_is_not_revoked(api, client_as, db) -> None:
     me = next(t for t in (await ok(api.get("/tokens")))["items"] if t["name"] == "test-admin")
     refused = await api.post(f"/tokens/{me['id']}/revocation")
     assert refused.status_code == 409, refused.text
@@ -86,7 +86,7 @@ async def test_the_last_live_admin_token_is_not_revoked(api, client_as, db) -> N
     await ok(admin.post(f"/tokens/{regulator['id']}/revocation"))
 
 
-async def test_csv_cells_are_never_formulas(api, stack) -> None:  # noqa: ANN001
+async def test_csv_cells_are_never_formulas(api, stack) -> None:
     await ok(api.post("/regions", json={"code": "330702", "name": "-2+3 区"}), 201)
     await ok(api.post("/industries", json={"code": "toys", "name": "+1 玩具"}), 201)
     await ok(
@@ -132,7 +132,7 @@ async def test_csv_cells_are_never_formulas(api, stack) -> None:  # noqa: ANN001
     assert csv_cell("婺城区") == "婺城区" and csv_cell(-3) == -3 and csv_cell(0.5) == 0.5
 
 
-async def test_openapi_says_409_for_reference_data_and_what_metrics_is(api, stack) -> None:  # noqa: ANN001, E501
+async def test_openapi_says_409_for_reference_data_and_what_metrics_is(api, stack) -> None:
     document = await ok(api.get("http://test/openapi.json"))
     for path in ("/api/v1/regions", "/api/v1/industries", "/api/v1/enterprises"):
         responses = document["paths"][path]["post"]["responses"]

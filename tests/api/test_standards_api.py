@@ -32,7 +32,7 @@ async def _association(api: httpx.AsyncClient, data: dict, name: str, *, linked:
     return (await ok(await api.post("/associations", json=body), 201))["id"]
 
 
-async def _standard(api: httpx.AsyncClient, programme_id: str, **fields) -> dict:  # noqa: ANN003
+async def _standard(api: httpx.AsyncClient, programme_id: str, **fields) -> dict:
     body = {"programme_id": programme_id, "title": "磁力玩具 强磁体安全要求", "kind": "group"}
     return await ok(await api.post("/standards", json={**body, **fields}), 201)
 
@@ -54,7 +54,7 @@ def _refused(r: httpx.Response, status: int, *fragments: str, field: str | None 
         assert fragment in body["detail"], body
 
 
-async def test_a_standard_goes_from_proposal_to_publication_over_http(api, client_as) -> None:  # noqa: ANN001
+async def test_a_standard_goes_from_proposal_to_publication_over_http(api, client_as) -> None:
     data = await _programme(api)
     pid = data["programme"]["id"]
     asn = await _association(api, data, "金华市磁力玩具行业协会", linked=True)
@@ -154,7 +154,7 @@ async def test_a_standard_goes_from_proposal_to_publication_over_http(api, clien
     assert (await ok(await api.get("/standards", params={"kind": "group"})))["items"] == []
 
 
-async def test_refusals_are_answered_as_the_contract_says(api, client_as) -> None:  # noqa: ANN001
+async def test_refusals_are_answered_as_the_contract_says(api, client_as) -> None:
     data = await _programme(api)
     pid = data["programme"]["id"]
     body = {"programme_id": pid, "title": "t", "kind": "group"}
@@ -217,7 +217,7 @@ async def test_refusals_are_answered_as_the_contract_says(api, client_as) -> Non
     _refused(r, 409, "95.99 withdrawn", "nothing more can change")
 
 
-async def test_ballot_refusals(api) -> None:  # noqa: ANN001
+async def test_ballot_refusals(api) -> None:
     data = await _programme(api)
     std = await _standard(api, data["programme"]["id"], drafters=["张工"])
     url = f"/standards/{std['id']}"
@@ -239,7 +239,7 @@ async def test_ballot_refusals(api) -> None:  # noqa: ANN001
     _refused(await api.post(f"{url}/transitions", json={"to": "50.60"}), 409, "did not pass")
 
 
-async def test_an_association_changes_only_its_own_standards(api, client_as) -> None:  # noqa: ANN001
+async def test_an_association_changes_only_its_own_standards(api, client_as) -> None:
     data = await _programme(api)
     pid = data["programme"]["id"]
     mine = await _association(api, data, "协会甲", linked=True)
@@ -285,7 +285,7 @@ async def test_an_association_changes_only_its_own_standards(api, client_as) -> 
     assert done["milestones"][-1]["actor"] == "association:association-0"
 
 
-async def test_a_comment_period_of_zero_days_closes_at_once(api) -> None:  # noqa: ANN001
+async def test_a_comment_period_of_zero_days_closes_at_once(api) -> None:
     data = await _programme(api)
     std = await _standard(api, data["programme"]["id"], kind="industry")
     url = f"/standards/{std['id']}"

@@ -87,7 +87,7 @@ async def milestone_seqs(db: Sessions, subject_type: str, subject_id: str) -> li
         return list(result.scalars())
 
 
-async def settled(differences, timeout: float = 30) -> list[str]:  # noqa: ANN001
+async def settled(differences, timeout: float = 30) -> list[str]:
     """The differences once the workflow has written all it committed: its projection activity
     runs in its own time, and a command answered 503 may still land. Differences that last are
     real; the last ones read are returned."""

@@ -210,7 +210,7 @@ def test_what_each_stage_allows(scenario: str, command: str, expected: str) -> N
         (4, "gt_1_100", "high", "   ", "override_reason"),
     ],
 )
-def test_a_bad_assessment_names_its_field(severity, probability, override, reason, field) -> None:  # noqa: ANN001
+def test_a_bad_assessment_names_its_field(severity, probability, override, reason, field) -> None:
     v = refusal(rules.check_assess, case("reported"), severity, probability, override, reason)
     assert (v.code, v.field) == ("invalid_field", field)
 
@@ -296,7 +296,7 @@ def _remediating(units_corrected: int | None, *, target: float | None = None) ->
         (400, 399, False),  # cumulative: it never goes down
     ],
 )
-def test_units_corrected_are_cumulative_and_bounded(before, now, allowed) -> None:  # noqa: ANN001
+def test_units_corrected_are_cumulative_and_bounded(before, now, allowed) -> None:
     state = _remediating(before)
     if allowed:
         rules.check_progress(state, now)
@@ -345,7 +345,7 @@ def test_verification_waits_for_the_correction_rate_target(
     ("corrected", "affected", "rate"),
     [(None, 1000, None), (5, 0, None), (5, None, None), (1, 3, 0.333333), (1000, 1000, 1.0)],
 )
-def test_correction_rate_is_corrected_over_affected(corrected, affected, rate) -> None:  # noqa: ANN001
+def test_correction_rate_is_corrected_over_affected(corrected, affected, rate) -> None:
     assert rules.correction_rate(corrected, affected) == rate
 
 

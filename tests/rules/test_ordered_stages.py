@@ -6,14 +6,14 @@ from recall.rules import RuleViolation
 from recall.rules.ordered_stages import ASSOCIATION, CULTIVATION
 
 
-def refusal(machine, current: str, to: str, **fields) -> RuleViolation:  # noqa: ANN001, ANN003
+def refusal(machine, current: str, to: str, **fields) -> RuleViolation:
     with pytest.raises(RuleViolation) as info:
         machine.check("association asn_1", current, to, fields)
     return info.value
 
 
 @pytest.mark.parametrize("machine", [ASSOCIATION, CULTIVATION], ids=lambda m: m.noun)
-def test_each_next_stage_is_allowed(machine) -> None:  # noqa: ANN001
+def test_each_next_stage_is_allowed(machine) -> None:
     fields = {"registration_no": "R-1", "certificate_no": "C-1"}
     for current, to in zip(machine.stages, machine.stages[1:], strict=False):
         machine.check("x", current, to, fields)
@@ -29,7 +29,7 @@ def test_each_next_stage_is_allowed(machine) -> None:  # noqa: ANN001
         ("charter_adopted", "proposed", "a step back"),
     ],
 )
-def test_anything_but_the_next_stage_is_a_409_naming_both(current, to, how) -> None:  # noqa: ANN001
+def test_anything_but_the_next_stage_is_a_409_naming_both(current, to, how) -> None:
     v = refusal(ASSOCIATION, current, to, registration_no="R-1")
     wanted = ASSOCIATION.next_after(current)
     assert (v.kind, v.code, v.field) == ("conflict", "invalid_transition", None)
@@ -43,7 +43,7 @@ def test_nothing_follows_the_last_stage() -> None:
 
 
 @pytest.mark.parametrize("blank", [None, "", "   "])
-def test_a_stage_that_needs_a_number_names_the_field(blank) -> None:  # noqa: ANN001
+def test_a_stage_that_needs_a_number_names_the_field(blank) -> None:
     v = refusal(ASSOCIATION, "charter_adopted", "registered", registration_no=blank)
     assert (v.kind, v.code, v.field) == ("invalid_field", "invalid_field", "registration_no")
     v = refusal(CULTIVATION, "certification_applied", "certified", certificate_no=blank)

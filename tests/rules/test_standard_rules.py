@@ -24,11 +24,11 @@ from workflows.standard_types import BallotState, CommentState, StandardState, V
         (["disapprove"], False),
     ],
 )
-def test_a_ballot_passes_with_three_quarters_of_the_votes_cast(votes, passed) -> None:  # noqa: ANN001
+def test_a_ballot_passes_with_three_quarters_of_the_votes_cast(votes, passed) -> None:
     assert rules.tally(votes).passed is passed
 
 
-def _state(stage: str, **kw) -> SimpleNamespace:  # noqa: ANN003
+def _state(stage: str, **kw) -> SimpleNamespace:
     base = dict(
         standard_id="std_1",
         stage_code=stage,
@@ -112,7 +112,7 @@ def standard(
     )
 
 
-def refusal(check, *args) -> RuleViolation:  # noqa: ANN001, ANN002
+def refusal(check, *args) -> RuleViolation:
     with pytest.raises(RuleViolation) as info:
         check(*args)
     return info.value
@@ -202,7 +202,7 @@ def test_an_unknown_stage_code_is_a_bad_to(to: str) -> None:
         ("95.99", 30, False),
     ],
 )
-def test_the_comment_period_is_given_with_public_comment_only(to, days, allowed) -> None:  # noqa: ANN001
+def test_the_comment_period_is_given_with_public_comment_only(to, days, allowed) -> None:
     state = ready("20.00") if to == "40.20" else ready("00.00")
     if allowed:
         rules.check_transition(state, to, days)
@@ -249,7 +249,7 @@ def test_a_comment_is_recorded_once_and_comments_are_bounded() -> None:
     ("stage", "allowed"),
     [(s, s in ("40.20", "40.60")) for s in rules.STAGES],
 )
-def test_dispositions_are_recorded_while_comments_come_in_and_after(stage, allowed) -> None:  # noqa: ANN001
+def test_dispositions_are_recorded_while_comments_come_in_and_after(stage, allowed) -> None:
     state = standard(stage, comments=(comment("c_1"),))
     if allowed:
         rules.check_dispose(state, "c_1", "rejected", "与GB 6675.1重复")
@@ -290,7 +290,7 @@ def test_a_disposition_is_one_of_three_with_a_reason_unless_accepted(
         ((None, "accepted", None), "2 comments have no disposition: c_1, c_3"),
     ],
 )
-def test_technical_review_waits_for_every_disposition(dispositions, pending) -> None:  # noqa: ANN001
+def test_technical_review_waits_for_every_disposition(dispositions, pending) -> None:
     comments = tuple(comment(f"c_{i}", d) for i, d in enumerate(dispositions, start=1))
     state = standard("40.60", comments=comments)
     if not pending:
@@ -334,7 +334,7 @@ def test_the_tally_counts_abstentions_apart(votes: list[str], passed: bool) -> N
         (ballot(("甲", "approve"), ("乙", "approve"), ("丙", "approve"), ("丁", "disapprove")), ""),
     ],
 )
-def test_approval_needs_a_passed_ballot(result, refused_with: str) -> None:  # noqa: ANN001
+def test_approval_needs_a_passed_ballot(result, refused_with: str) -> None:
     state = standard("50.20", ballot=result)
     if not refused_with:
         rules.check_transition(state, "50.60", None)
@@ -356,7 +356,7 @@ def test_approval_needs_a_passed_ballot(result, refused_with: str) -> None:  # n
         ([], "at least one vote"),
     ],
 )
-def test_a_ballot_records_one_vote_per_voter_and_none_from_drafters(votes, refused_with) -> None:  # noqa: ANN001
+def test_a_ballot_records_one_vote_per_voter_and_none_from_drafters(votes, refused_with) -> None:
     state = standard("50.20")
     if refused_with is None:
         rules.check_ballot(state, votes)

@@ -66,7 +66,7 @@ HISTORIES = Path(__file__).parent / "histories"
 A = "regulator:record"
 
 
-async def full_case(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+async def full_case(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:
     h = await open_case(env.client, tq, db, case_id="case_full")
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_100"))
     await h.execute_update(
@@ -103,7 +103,7 @@ async def full_case(env: WorkflowEnvironment, tq: str, db, out: Path) -> Workflo
     return h
 
 
-async def no_recall(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+async def no_recall(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:
     h = await open_case(env.client, tq, db, case_id="case_no_recall")
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="lt_1_1000000"))
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="no_recall"))
@@ -119,7 +119,7 @@ def _comment(comment_id: str) -> CommentOnStandard:
     return CommentOnStandard(actor=A, comment_id=comment_id, author="金华磁业", text="建议")
 
 
-async def published(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+async def published(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:
     h = await start_standard(env.client, tq, db, standard_id="std_published")
     await h.signal(REPORT_TO_SIGNAL, ReportTo("programme-prg_gone"))  # a programme that ended
     for stage in ("10.99", "20.00", "40.20"):
@@ -140,7 +140,7 @@ async def published(env: WorkflowEnvironment, tq: str, db, out: Path) -> Workflo
     return h
 
 
-async def withdrawn(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+async def withdrawn(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:
     h = await start_standard(env.client, tq, db, standard_id="std_withdrawn")
     for stage in ("10.99", "20.00"):
         await h.execute_update(SW.transition, _to(stage))
@@ -150,7 +150,7 @@ async def withdrawn(env: WorkflowEnvironment, tq: str, db, out: Path) -> Workflo
     return h
 
 
-async def continued(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+async def continued(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:
     """Continue-as-new in the middle of a comment period: the first run's history."""
     h = await start_standard(
         env.client, tq, db, standard_id="std_continued", continue_as_new_after_events=30
@@ -172,7 +172,7 @@ SCENARIOS = {"recall_case": (full_case, no_recall), "standard": (published, with
 
 async def registered_then_linked(
     env: WorkflowEnvironment, tq: str, db, out: Path
-) -> WorkflowHandle:  # noqa: ANN001
+) -> WorkflowHandle:
     """An association reports each step, and once registered is linked to a second programme."""
     async with members.recorder_worker(env.client) as rq:
         first = await members.start_recorder(env.client, rq, "prg_rec_first")
@@ -190,7 +190,7 @@ async def registered_then_linked(
     return h  # still running, as a registered association does
 
 
-async def labelled(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+async def labelled(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:
     async with members.recorder_worker(env.client) as rq:
         programme = await members.start_recorder(env.client, rq, "prg_rec_brand")
         h = await members.start_cultivation(
@@ -210,7 +210,7 @@ SCENARIOS["association"] = (registered_then_linked,)
 SCENARIOS["brand_cultivation"] = (labelled,)
 
 
-async def chain(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:  # noqa: ANN001
+async def chain(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:
     """A programme whose case reports its hazards (the patched path of the case workflow), an
     association that registers, a waiver ahead and a waiver of the open stage."""
     case = await open_case(env.client, tq, db, case_id="case_in_programme")

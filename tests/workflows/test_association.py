@@ -29,12 +29,12 @@ REGISTRATION_NO = "51330700MJ0000001X"
 
 
 @pytest.fixture
-async def env(time_env, db):  # noqa: ANN001
+async def env(time_env, db):
     await seed_reference(db)
     task_queue = f"wf-{uuid.uuid4().hex[:8]}"
     handles = []
 
-    async def track(coro):  # noqa: ANN001, ANN202
+    async def track(coro):
         handle = await coro
         handles.append(handle)
         return handle
@@ -53,11 +53,11 @@ async def env(time_env, db):  # noqa: ANN001
             await finish(handle)
 
 
-def step(to: str, **kwargs) -> StageTransition:  # noqa: ANN003
+def step(to: str, **kwargs) -> StageTransition:
     return StageTransition(actor=A, to=to, **kwargs)
 
 
-async def refused(call, status: int, field: str | None, *fragments: str) -> None:  # noqa: ANN001
+async def refused(call, status: int, field: str | None, *fragments: str) -> None:
     with pytest.raises(WorkflowUpdateFailedError) as info:
         await call
     cause = info.value.cause
@@ -67,12 +67,12 @@ async def refused(call, status: int, field: str | None, *fragments: str) -> None
         assert fragment in cause.message, cause.message
 
 
-async def row(db, association_id: str) -> Association:  # noqa: ANN001
+async def row(db, association_id: str) -> Association:
     async with db() as session:
         return await session.get(Association, association_id)
 
 
-async def milestones(db, association_id: str) -> list[tuple[str, str, str | None]]:  # noqa: ANN001
+async def milestones(db, association_id: str) -> list[tuple[str, str, str | None]]:
     async with db() as session:
         result = await session.execute(
             select(Milestone.kind, Milestone.actor, Milestone.note)
@@ -82,7 +82,7 @@ async def milestones(db, association_id: str) -> list[tuple[str, str, str | None
         return [tuple(r) for r in result]
 
 
-async def test_an_association_is_registered_and_keeps_running(env) -> None:  # noqa: ANN001
+async def test_an_association_is_registered_and_keeps_running(env) -> None:
     db = env["db"]
     h = await env["start"](association_id="asn_walk")
     proposed = await row(db, "asn_walk")
@@ -109,7 +109,7 @@ async def test_an_association_is_registered_and_keeps_running(env) -> None:  # n
     assert (await h.describe()).status == WorkflowExecutionStatus.RUNNING
 
 
-async def test_skipped_repeated_and_incomplete_steps_are_refused(env) -> None:  # noqa: ANN001
+async def test_skipped_repeated_and_incomplete_steps_are_refused(env) -> None:
     h = await env["start"](association_id="asn_refusals")
     await refused(
         h.execute_update(W.transition, step("charter_adopted")),
@@ -166,7 +166,7 @@ async def test_skipped_repeated_and_incomplete_steps_are_refused(env) -> None:  
     assert len(accepted) == 4
 
 
-async def test_it_reports_to_every_programme_even_when_linked_after_registration(env) -> None:  # noqa: ANN001
+async def test_it_reports_to_every_programme_even_when_linked_after_registration(env) -> None:
     db = env["db"]
     first = await env["recorder"]("prg_first")
     h = await env["start"](association_id="asn_reports")
@@ -203,7 +203,7 @@ async def test_it_reports_to_every_programme_even_when_linked_after_registration
     ]
 
 
-async def test_a_programme_that_has_ended_does_not_stop_the_association(env) -> None:  # noqa: ANN001
+async def test_a_programme_that_has_ended_does_not_stop_the_association(env) -> None:
     gone = await env["recorder"]("prg_gone")
     h = await env["start"](association_id="asn_gone")
     await h.signal(REPORT_TO_SIGNAL, ReportTo(programme_workflow_id("prg_gone")))
@@ -213,7 +213,7 @@ async def test_a_programme_that_has_ended_does_not_stop_the_association(env) -> 
     assert (await row(env["db"], "asn_gone")).status == "preparing"
 
 
-async def test_a_continued_association_keeps_its_state_and_programmes(env) -> None:  # noqa: ANN001
+async def test_a_continued_association_keeps_its_state_and_programmes(env) -> None:
     """What continue-as-new hands over: the run starts from the carried state."""
     db = env["db"]
     recorder = await env["recorder"]("prg_carried")
@@ -237,7 +237,7 @@ async def test_a_continued_association_keeps_its_state_and_programmes(env) -> No
     assert (await h2.query(W.snapshot)).seq == carried.seq + 1
 
 
-async def test_projection_is_idempotent_and_never_goes_back(env) -> None:  # noqa: ANN001
+async def test_projection_is_idempotent_and_never_goes_back(env) -> None:
     db = env["db"]
     h = await env["start"](association_id="asn_idem")
     await h.execute_update(W.transition, step("preparing"))
@@ -256,7 +256,7 @@ async def test_projection_is_idempotent_and_never_goes_back(env) -> None:  # noq
     assert (await row(db, "asn_idem")).status == "preparing"
 
 
-async def _events(session, association_id: str) -> list[MilestoneEvent]:  # noqa: ANN001
+async def _events(session, association_id: str) -> list[MilestoneEvent]:
     result = await session.execute(
         select(Milestone).where(Milestone.subject_id == association_id).order_by(Milestone.seq)
     )

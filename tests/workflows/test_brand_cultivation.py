@@ -31,13 +31,13 @@ STAGES = ("diagnosed", "improving", "certification_applied", "certified", "label
 
 
 @pytest.fixture
-async def env(time_env, db):  # noqa: ANN001
+async def env(time_env, db):
     await seed_reference(db)
     await seed_programme(db, PROGRAMME)
     task_queue = f"wf-{uuid.uuid4().hex[:8]}"
     handles = []
 
-    async def track(coro):  # noqa: ANN001, ANN202
+    async def track(coro):
         handle = await coro
         handles.append(handle)
         return handle
@@ -57,11 +57,11 @@ async def env(time_env, db):  # noqa: ANN001
             await finish(handle)
 
 
-def step(to: str, **kwargs) -> StageTransition:  # noqa: ANN003
+def step(to: str, **kwargs) -> StageTransition:
     return StageTransition(actor=A, to=to, **kwargs)
 
 
-async def refused(call, status: int, field: str | None, *fragments: str) -> None:  # noqa: ANN001
+async def refused(call, status: int, field: str | None, *fragments: str) -> None:
     with pytest.raises(WorkflowUpdateFailedError) as info:
         await call
     cause = info.value.cause
@@ -71,12 +71,12 @@ async def refused(call, status: int, field: str | None, *fragments: str) -> None
         assert fragment in cause.message, cause.message
 
 
-async def row(db, cultivation_id: str) -> BrandCultivation:  # noqa: ANN001
+async def row(db, cultivation_id: str) -> BrandCultivation:
     async with db() as session:
         return await session.get(BrandCultivation, cultivation_id)
 
 
-async def milestones(db, cultivation_id: str) -> list[tuple[str, str, str | None]]:  # noqa: ANN001
+async def milestones(db, cultivation_id: str) -> list[tuple[str, str, str | None]]:
     async with db() as session:
         result = await session.execute(
             select(Milestone.kind, Milestone.actor, Milestone.note)
@@ -86,7 +86,7 @@ async def milestones(db, cultivation_id: str) -> list[tuple[str, str, str | None
         return [tuple(r) for r in result]
 
 
-async def test_a_cultivation_walks_to_labelled_and_ends(env) -> None:  # noqa: ANN001
+async def test_a_cultivation_walks_to_labelled_and_ends(env) -> None:
     db = env["db"]
     h = await env["start"](cultivation_id="bc_walk")
     enrolled = await row(db, "bc_walk")
@@ -115,7 +115,7 @@ async def test_a_cultivation_walks_to_labelled_and_ends(env) -> None:  # noqa: A
         await h.execute_update(W.transition, step("labelled"))
 
 
-async def test_skipped_repeated_and_uncertified_steps_are_refused(env) -> None:  # noqa: ANN001
+async def test_skipped_repeated_and_uncertified_steps_are_refused(env) -> None:
     h = await env["start"](cultivation_id="bc_refusals")
     await refused(
         h.execute_update(W.transition, step("improving")),
@@ -164,7 +164,7 @@ async def test_skipped_repeated_and_uncertified_steps_are_refused(env) -> None: 
     assert len(accepted) == 4  # create and the three steps taken
 
 
-async def test_it_reports_every_stage_to_its_programme(env) -> None:  # noqa: ANN001
+async def test_it_reports_every_stage_to_its_programme(env) -> None:
     db = env["db"]
     programme = await env["recorder"]()
     h = await env["start"](cultivation_id="bc_reports")

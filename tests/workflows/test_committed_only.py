@@ -46,18 +46,18 @@ A = "regulator:test"
 
 
 @asynccontextmanager
-async def on(env, db):  # noqa: ANN001, ANN201
+async def on(env, db):
     """A task queue on a Temporal server, a way to run a worker on it and to open cases."""
     await seed_reference(db)
     task_queue = f"committed-{uuid.uuid4().hex[:8]}"
     handles = []
 
-    async def open_(**kwargs):  # noqa: ANN202
+    async def open_(**kwargs):
         handle = await open_case(env.client, task_queue, db, **kwargs)
         handles.append(handle)
         return handle
 
-    def worker():  # noqa: ANN202
+    def worker():
         return running_worker(env.client, db, task_queue=task_queue, webhook_url=None)
 
     yield {"env": env, "db": db, "open": open_, "worker": worker}
@@ -67,13 +67,13 @@ async def on(env, db):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-async def time_server(time_env, db):  # noqa: ANN001, ANN201
+async def time_server(time_env, db):
     async with on(time_env, db) as server:
         yield server
 
 
 @pytest.fixture
-async def dev_server(dev_env, db):  # noqa: ANN001, ANN201
+async def dev_server(dev_env, db):
     """The dev server, for what the time-skipping one does not do like a real server (Updates
     held while no worker polls, the limit of Updates in flight)."""
     async with on(dev_env, db) as server:
@@ -90,7 +90,7 @@ def add(hazard_id: str, n: int = 0) -> s.AddHazard:
     )
 
 
-async def read_model(db, case_id: str) -> dict:  # noqa: ANN001
+async def read_model(db, case_id: str) -> dict:
     """Every row the read model holds for the case, as plain values."""
     async with db() as session:
         case = await session.get(Case, case_id)
@@ -166,7 +166,7 @@ def differences(model: dict, state: s.CaseState) -> list[str]:
     return found
 
 
-async def converged(db, handle) -> tuple[s.CaseState, dict]:  # noqa: ANN001
+async def converged(db, handle) -> tuple[s.CaseState, dict]:
     """The workflow's state and the read model once the workflow has written all it committed."""
     await idle(handle)
     await settled(db, handle)
@@ -178,7 +178,7 @@ def kinds(model: dict) -> list[str]:
     return [m[1] for m in model["milestones"]]
 
 
-async def test_the_workflow_alone_writes_every_event_timers_included(time_server) -> None:  # noqa: ANN001
+async def test_the_workflow_alone_writes_every_event_timers_included(time_server) -> None:
     """No API write at all (write=False): the outbox brings the read model to the workflow's
     state, the overdue timer's event with the rest."""
     db, env = time_server["db"], time_server["env"]
@@ -242,7 +242,7 @@ async def admitted(client: Client, workflow_id: str, update_id: str) -> bool:
     return True
 
 
-async def test_refused_and_failed_commands_leave_nothing(dev_server) -> None:  # noqa: ANN001
+async def test_refused_and_failed_commands_leave_nothing(dev_server) -> None:
     server = dev_server
     db, client = server["db"], server["env"].client
     async with server["worker"]():
@@ -287,7 +287,7 @@ async def test_refused_and_failed_commands_leave_nothing(dev_server) -> None:  #
 
 @pytest.mark.parametrize("continue_as_new_after_events", [None, 60])
 async def test_concurrent_commands_land_exactly_once(
-    dev_server,  # noqa: ANN001
+    dev_server,
     continue_as_new_after_events: int | None,
 ) -> None:
     """Thirty Updates at once, each written by its API call and by the workflow: afterwards the
@@ -297,7 +297,7 @@ async def test_concurrent_commands_land_exactly_once(
     async with server["worker"]():
         h = await server["open"](continue_as_new_after_events=continue_as_new_after_events)
 
-        async def command(n: int):  # noqa: ANN202
+        async def command(n: int):
             # as the gateway does: its own update id, a deadline
             return await asyncio.wait_for(
                 h.execute_update(W.add_hazard, add(f"hz_{n}", n), id=uuid.uuid4().hex), 10
@@ -323,7 +323,7 @@ async def test_concurrent_commands_land_exactly_once(
     assert kinds(model) == ["reported"] + ["hazard_identified"] * len(state.hazards)
 
 
-async def test_a_projection_written_twice_or_late_changes_nothing(time_server) -> None:  # noqa: ANN001
+async def test_a_projection_written_twice_or_late_changes_nothing(time_server) -> None:
     db = time_server["db"]
     async with time_server["worker"]():
         h = await time_server["open"](write=False)

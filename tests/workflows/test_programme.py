@@ -30,12 +30,12 @@ A = "regulator:test"
 
 
 @pytest.fixture
-async def programme_env(dev_env, db):  # noqa: ANN001
+async def programme_env(dev_env, db):
     await seed_reference(db)
     task_queue = f"prg-{uuid.uuid4().hex[:8]}"
     handles = []
 
-    async def start(cases: dict[str, tuple[int, int, str]], **input_kwargs):  # noqa: ANN202
+    async def start(cases: dict[str, tuple[int, int, str]], **input_kwargs):
         pid = f"prg_{uuid.uuid4().hex[:12]}"
         state = ProgrammeState(
             programme_id=pid,
@@ -65,20 +65,20 @@ async def programme_env(dev_env, db):  # noqa: ANN001
             await finish(handle)
 
 
-async def stage_of(handle) -> str:  # noqa: ANN001
+async def stage_of(handle) -> str:
     return (await handle.query(P.snapshot)).stage
 
 
-async def settle(handle, expected: str) -> None:  # noqa: ANN001
+async def settle(handle, expected: str) -> None:
     """Signals are taken in the workflow's own time; a query waits for none, so ask until."""
     await eventually(lambda: stage_of(handle), lambda stage: stage == expected)
 
 
-async def report(handle, kind: str, member_id: str, status: str, **counts) -> None:  # noqa: ANN001
+async def report(handle, kind: str, member_id: str, status: str, **counts) -> None:
     await handle.signal(MEMBER_STATUS_SIGNAL, MemberStatus(kind, member_id, status, **counts))
 
 
-async def test_the_chain_advances_as_members_report(programme_env) -> None:  # noqa: ANN001
+async def test_the_chain_advances_as_members_report(programme_env) -> None:
     h = await programme_env["start"]({"case_a": (2, 2, "remediating")})
     assert await stage_of(h) == "hazard_elimination"
     await report(h, "case", "case_a", "remediating", hazards=2, open_hazards=1)
@@ -117,14 +117,14 @@ async def test_the_chain_advances_as_members_report(programme_env) -> None:  # n
     assert kinds.count("stage_complete") == 4 and kinds[-1] == "completed"
 
 
-async def test_a_case_without_hazards_counts_once_verified(programme_env) -> None:  # noqa: ANN001
+async def test_a_case_without_hazards_counts_once_verified(programme_env) -> None:
     h = await programme_env["start"]({"case_a": (0, 0, "remediating")})
     assert await stage_of(h) == "hazard_elimination"
     await report(h, "case", "case_a", "verified")
     await settle(h, "association_formation")
 
 
-async def test_refusals(programme_env) -> None:  # noqa: ANN001
+async def test_refusals(programme_env) -> None:
     h = await programme_env["start"]({"case_a": (1, 0, "verified")})
     await settle(h, "association_formation")
     with pytest.raises(WorkflowUpdateFailedError) as info:
@@ -142,7 +142,7 @@ async def test_refusals(programme_env) -> None:  # noqa: ANN001
     assert "already waived" in info.value.cause.message
 
 
-async def test_continue_as_new_keeps_members_waivers_and_every_signal(programme_env) -> None:  # noqa: ANN001
+async def test_continue_as_new_keeps_members_waivers_and_every_signal(programme_env) -> None:
     h = await programme_env["start"](
         {"case_a": (50, 50, "remediating")}, continue_as_new_after_events=40
     )

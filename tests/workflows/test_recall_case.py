@@ -29,12 +29,12 @@ A = "regulator:test"
 
 
 @pytest.fixture
-async def case_env(time_env, db, fresh_webhook):  # noqa: ANN001
+async def case_env(time_env, db, fresh_webhook):
     await seed_reference(db)
     task_queue = f"wf-{uuid.uuid4().hex[:8]}"
     handles = []
 
-    async def open_(**kwargs):  # noqa: ANN202
+    async def open_(**kwargs):
         handle = await open_case(time_env.client, task_queue, db, **kwargs)
         handles.append(handle)
         return handle
@@ -55,7 +55,7 @@ async def case_env(time_env, db, fresh_webhook):  # noqa: ANN001
             await finish(handle)
 
 
-async def refused(call, *fragments: str) -> None:  # noqa: ANN001
+async def refused(call, *fragments: str) -> None:
     with pytest.raises(WorkflowUpdateFailedError) as info:
         await call
     message = info.value.cause.message
@@ -63,12 +63,12 @@ async def refused(call, *fragments: str) -> None:  # noqa: ANN001
         assert fragment in message, message
 
 
-async def row(db, case_id: str) -> Case:  # noqa: ANN001
+async def row(db, case_id: str) -> Case:
     async with db() as session:
         return await session.get(Case, case_id)
 
 
-async def milestones(db, case_id: str) -> list[str]:  # noqa: ANN001
+async def milestones(db, case_id: str) -> list[str]:
     async with db() as session:
         result = await session.execute(
             select(Milestone.kind).where(Milestone.subject_id == case_id).order_by(Milestone.seq)
@@ -76,7 +76,7 @@ async def milestones(db, case_id: str) -> list[str]:  # noqa: ANN001
         return list(result.scalars())
 
 
-async def to_remediating(h, *, target: float | None = None) -> None:  # noqa: ANN001
+async def to_remediating(h, *, target: float | None = None) -> None:
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_100"))
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
     await h.execute_update(
@@ -92,7 +92,7 @@ async def to_remediating(h, *, target: float | None = None) -> None:  # noqa: AN
     await h.execute_update(W.accept_plan, s.AcceptPlan(actor=A))
 
 
-async def test_a_case_walks_every_stage_and_the_read_model_follows(case_env) -> None:  # noqa: ANN001
+async def test_a_case_walks_every_stage_and_the_read_model_follows(case_env) -> None:
     db = case_env["db"]
     h = await case_env["open"]()
     case_id = h.id.removeprefix("recall-case-")
@@ -172,7 +172,7 @@ async def test_a_case_walks_every_stage_and_the_read_model_follows(case_env) -> 
     assert await ended(h) == "closed"
 
 
-async def test_no_recall_closes_the_case(case_env) -> None:  # noqa: ANN001
+async def test_no_recall_closes_the_case(case_env) -> None:
     h = await case_env["open"]()
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="lt_1_1000000"))
     await h.execute_update(W.decide, s.DecideCase(actor=A, decision="no_recall", reason="low risk"))
@@ -181,7 +181,7 @@ async def test_no_recall_closes_the_case(case_env) -> None:  # noqa: ANN001
         await h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="gt_1_2"))
 
 
-async def test_every_refusal_names_the_reason_and_stays_out_of_history(case_env) -> None:  # noqa: ANN001
+async def test_every_refusal_names_the_reason_and_stays_out_of_history(case_env) -> None:
     h = await case_env["open"]()
     await refused(
         h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall")),
@@ -313,7 +313,7 @@ async def test_every_refusal_names_the_reason_and_stays_out_of_history(case_env)
     assert len(accepted) == 12  # open + the 11 commands that succeeded
 
 
-async def test_a_missed_plan_deadline_flags_the_case_and_notifies(case_env) -> None:  # noqa: ANN001
+async def test_a_missed_plan_deadline_flags_the_case_and_notifies(case_env) -> None:
     h = await case_env["open"]()
     case_id = h.id.removeprefix("recall-case-")
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
@@ -337,7 +337,7 @@ async def test_a_missed_plan_deadline_flags_the_case_and_notifies(case_env) -> N
     assert (await row(case_env["db"], case_id)).overdue is False
 
 
-async def test_progress_reports_are_due_periodically(case_env) -> None:  # noqa: ANN001
+async def test_progress_reports_are_due_periodically(case_env) -> None:
     h = await case_env["open"](deadlines=s.Deadlines(progress_report_days=7))
     await to_remediating(h)
     await skip_time(case_env["env"], h, timedelta(days=5))
@@ -351,7 +351,7 @@ async def test_progress_reports_are_due_periodically(case_env) -> None:  # noqa:
     assert (await h.query(W.snapshot)).overdue_items == []
 
 
-async def test_summary_report_is_due_after_verification(case_env) -> None:  # noqa: ANN001
+async def test_summary_report_is_due_after_verification(case_env) -> None:
     h = await case_env["open"]()
     case_id = h.id.removeprefix("recall-case-")
     await to_remediating(h)
@@ -366,7 +366,7 @@ async def test_summary_report_is_due_after_verification(case_env) -> None:  # no
     assert closed.stage == "closed" and closed.overdue is False
 
 
-async def test_a_failing_webhook_is_retried_until_it_answers(case_env) -> None:  # noqa: ANN001
+async def test_a_failing_webhook_is_retried_until_it_answers(case_env) -> None:
     case_env["webhook"].fail_next = 2
     h = await case_env["open"]()
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
@@ -376,7 +376,7 @@ async def test_a_failing_webhook_is_retried_until_it_answers(case_env) -> None: 
     assert notice["item"] == "plan"
 
 
-async def test_projection_is_idempotent_when_an_activity_is_retried(case_env) -> None:  # noqa: ANN001
+async def test_projection_is_idempotent_when_an_activity_is_retried(case_env) -> None:
     """Writing the same event twice (a retried activity) changes nothing twice."""
     from recall.cases import projection
 
@@ -425,7 +425,7 @@ async def test_projection_is_idempotent_when_an_activity_is_retried(case_env) ->
     assert (await row(case_env["db"], case_id)).stage == "assessed"
 
 
-async def test_continue_as_new_keeps_hazards_and_a_pending_deadline(case_env) -> None:  # noqa: ANN001
+async def test_continue_as_new_keeps_hazards_and_a_pending_deadline(case_env) -> None:
     h = await case_env["open"](continue_as_new_after_events=40)
     first_run = (await h.describe()).run_id
     await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
@@ -461,7 +461,7 @@ async def test_continue_as_new_keeps_hazards_and_a_pending_deadline(case_env) ->
     ]
 
 
-async def test_public_holidays_push_the_plan_deadline(case_env) -> None:  # noqa: ANN001
+async def test_public_holidays_push_the_plan_deadline(case_env) -> None:
     env = case_env["env"]
     today = (await env.get_current_time()).astimezone(timezone(timedelta(hours=8))).date()
     national_days = [today + timedelta(days=n) for n in range(1, 11)]  # ten days off
@@ -477,7 +477,7 @@ async def test_public_holidays_push_the_plan_deadline(case_env) -> None:  # noqa
 
 async def test_a_long_run_continues_as_new_before_the_servers_update_limit(
     case_env, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     from workflows import journal
 
     monkeypatch.setattr(journal, "MAX_EVENTS_PER_RUN", 40)  # instead of 4,000

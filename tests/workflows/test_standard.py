@@ -54,18 +54,18 @@ class ProgrammeRecorder:
 
 
 @pytest.fixture
-async def std_env(time_env, db):  # noqa: ANN001
+async def std_env(time_env, db):
     await seed_reference(db)
     await seed_programme(db)
     task_queue = f"std-{uuid.uuid4().hex[:8]}"
     handles = []
 
-    async def start(**kwargs):  # noqa: ANN202
+    async def start(**kwargs):
         handle = await start_standard(time_env.client, task_queue, db, **kwargs)
         handles.append(handle)
         return handle
 
-    async def recorder():  # noqa: ANN202
+    async def recorder():
         handle = await time_env.client.start_workflow(
             ProgrammeRecorder.run, id=f"programme-rec-{uuid.uuid4().hex[:8]}", task_queue=rec_tq
         )
@@ -83,7 +83,7 @@ async def std_env(time_env, db):  # noqa: ANN001
             await finish(handle)
 
 
-def to(stage: str, **kwargs) -> TransitionStandard:  # noqa: ANN003
+def to(stage: str, **kwargs) -> TransitionStandard:
     return TransitionStandard(actor=A, to=stage, **kwargs)
 
 
@@ -93,7 +93,7 @@ def comment(comment_id: str, clause: str | None = "5.2") -> CommentOnStandard:
     )
 
 
-def dispose(comment_id: str, disposition: str = "accepted", reason: str | None = None):  # noqa: ANN201
+def dispose(comment_id: str, disposition: str = "accepted", reason: str | None = None):
     return DisposeComment(actor=A, comment_id=comment_id, disposition=disposition, reason=reason)
 
 
@@ -101,7 +101,7 @@ def ballot(*votes: tuple[str, str]) -> BallotStandard:
     return BallotStandard(actor=A, votes=[Vote(voter=v, vote=x) for v, x in votes])
 
 
-async def refused(call, *fragments: str, status: int = 409, field: str | None = None) -> None:  # noqa: ANN001
+async def refused(call, *fragments: str, status: int = 409, field: str | None = None) -> None:
     with pytest.raises(WorkflowUpdateFailedError) as info:
         await call
     cause = info.value.cause
@@ -111,23 +111,23 @@ async def refused(call, *fragments: str, status: int = 409, field: str | None = 
     assert (error.status_code, error.field) == (status, field), cause.message
 
 
-async def to_stage(h, *stages: str, days: int | None = None) -> None:  # noqa: ANN001
+async def to_stage(h, *stages: str, days: int | None = None) -> None:
     for stage in stages:
         extra = {"comment_period_days": days} if stage == "40.20" else {}
         await h.execute_update(W.transition, to(stage, **extra))
 
 
-async def to_review(h) -> None:  # noqa: ANN001
+async def to_review(h) -> None:
     await to_stage(h, "10.99", "20.00", "40.20", days=0)
     await h.execute_update(W.transition, to("50.20"))
 
 
-async def row(db, standard_id: str) -> Standard:  # noqa: ANN001
+async def row(db, standard_id: str) -> Standard:
     async with db() as session:
         return await session.get(Standard, standard_id)
 
 
-async def milestones(db, standard_id: str) -> list[Milestone]:  # noqa: ANN001
+async def milestones(db, standard_id: str) -> list[Milestone]:
     async with db() as session:
         result = await session.execute(
             select(Milestone)
@@ -137,16 +137,16 @@ async def milestones(db, standard_id: str) -> list[Milestone]:  # noqa: ANN001
         return list(result.scalars())
 
 
-def at_the_end(at, ends) -> bool:  # noqa: ANN001
+def at_the_end(at, ends) -> bool:
     """The timer fires at the end of the period (give or take the workflow task's start)."""
     return timedelta(0) <= at - ends < timedelta(seconds=5)
 
 
-def sid(h) -> str:  # noqa: ANN001
+def sid(h) -> str:
     return h.id.removeprefix("standard-")
 
 
-def tally(committed) -> BallotTally:  # noqa: ANN001
+def tally(committed) -> BallotTally:
     """The ballot a `ballot` command recorded, from the projection it returns."""
     b = committed.state.ballot
     return BallotTally(
@@ -154,7 +154,7 @@ def tally(committed) -> BallotTally:  # noqa: ANN001
     )
 
 
-async def test_a_standard_walks_every_stage_and_the_read_model_follows(std_env) -> None:  # noqa: ANN001
+async def test_a_standard_walks_every_stage_and_the_read_model_follows(std_env) -> None:
     db, env = std_env["db"], std_env["env"]
     h = await std_env["start"]()
     assert (await row(db, sid(h))).stage_code == "00.00"
@@ -220,7 +220,7 @@ async def test_a_standard_walks_every_stage_and_the_read_model_follows(std_env) 
     assert events[1].note == "to 10.99" and events[-1].actor == A
 
 
-async def test_every_refusal_names_the_reason_and_stays_out_of_history(std_env) -> None:  # noqa: ANN001
+async def test_every_refusal_names_the_reason_and_stays_out_of_history(std_env) -> None:
     h = await std_env["start"]()
     await refused(
         h.execute_update(W.transition, to("20.00")),
@@ -296,7 +296,7 @@ async def test_every_refusal_names_the_reason_and_stays_out_of_history(std_env) 
     assert len(accepted) == 1 + 4 + 3 + 3  # create, transitions, comments, dispositions
 
 
-async def test_the_comment_period_closes_by_itself_and_only_then(std_env) -> None:  # noqa: ANN001
+async def test_the_comment_period_closes_by_itself_and_only_then(std_env) -> None:
     db, env = std_env["db"], std_env["env"]
     h = await std_env["start"]()
     await to_stage(h, "10.99", "20.00", "40.20", days=10)
@@ -313,7 +313,7 @@ async def test_the_comment_period_closes_by_itself_and_only_then(std_env) -> Non
     assert "1 comment" in last.note
 
 
-async def test_a_period_of_zero_days_closes_at_once(std_env) -> None:  # noqa: ANN001
+async def test_a_period_of_zero_days_closes_at_once(std_env) -> None:
     h = await std_env["start"]()
     await to_stage(h, "10.99", "20.00")
     committed = await h.execute_update(W.transition, to("40.20", comment_period_days=0))
@@ -326,7 +326,7 @@ async def test_a_period_of_zero_days_closes_at_once(std_env) -> None:  # noqa: A
     await h.execute_update(W.transition, to("50.20"))  # no comments: nothing to dispose
 
 
-async def test_the_ballot_needs_three_quarters_of_the_votes_cast(std_env) -> None:  # noqa: ANN001
+async def test_the_ballot_needs_three_quarters_of_the_votes_cast(std_env) -> None:
     h = await std_env["start"]()
     await to_review(h)
     await refused(
@@ -366,7 +366,7 @@ async def test_the_ballot_needs_three_quarters_of_the_votes_cast(std_env) -> Non
     assert (stored["approve"], stored["abstain"], stored["passed"]) == (3, 5, True)
 
 
-async def test_withdrawal_from_a_middle_stage_ends_the_process(std_env) -> None:  # noqa: ANN001
+async def test_withdrawal_from_a_middle_stage_ends_the_process(std_env) -> None:
     h = await std_env["start"]()
     await to_stage(h, "10.99", "20.00", "40.20", days=30)
     await h.execute_update(W.comment, comment("cmt_1"))
@@ -382,7 +382,7 @@ async def test_withdrawal_from_a_middle_stage_ends_the_process(std_env) -> None:
         await h.execute_update(W.transition, to("95.99"))
 
 
-async def test_it_reports_every_stage_change_to_its_programmes(std_env) -> None:  # noqa: ANN001
+async def test_it_reports_every_stage_change_to_its_programmes(std_env) -> None:
     h = await std_env["start"]()
     rec = await std_env["recorder"]()
     await h.signal(REPORT_TO_SIGNAL, ReportTo(programme_workflow_id=rec.id))
@@ -394,13 +394,13 @@ async def test_it_reports_every_stage_change_to_its_programmes(std_env) -> None:
     assert (await h.query(W.snapshot)).programme_workflow_ids == [rec.id]
 
 
-async def received(rec, expected: list[str]) -> None:  # noqa: ANN001
+async def received(rec, expected: list[str]) -> None:
     """Signals arrive in the recorder's own time: ask until it has them all."""
     got = await eventually(lambda: rec.query(ProgrammeRecorder.received), lambda r: r == expected)
     assert got == expected
 
 
-async def test_continue_as_new_keeps_the_comment_period_and_loses_nothing(std_env) -> None:  # noqa: ANN001
+async def test_continue_as_new_keeps_the_comment_period_and_loses_nothing(std_env) -> None:
     env, db = std_env["env"], std_env["db"]
     h = await std_env["start"](continue_as_new_after_events=30)
     # follows the chain of runs, as the API does
@@ -439,7 +439,7 @@ async def test_continue_as_new_keeps_the_comment_period_and_loses_nothing(std_en
     assert kinds.count("comment_received") == len(sent) and kinds.count("proposed") == 1
 
 
-async def test_projection_is_idempotent_when_an_activity_is_retried(std_env) -> None:  # noqa: ANN001
+async def test_projection_is_idempotent_when_an_activity_is_retried(std_env) -> None:
     from recall.standards import projection
     from workflows.shared import MilestoneEvent
     from workflows.standard_types import StandardProjection
