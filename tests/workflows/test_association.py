@@ -12,7 +12,7 @@ from recall.associations.models import Association
 from recall.common.models import Milestone
 from recall.gateway import refusal_to_error
 from tests.conftest import running_worker
-from tests.workflows.helpers import finish, seed_reference, settled
+from tests.workflows.helpers import finish, idle, seed_reference, settled
 from tests.workflows.members import (
     A,
     recorder_worker,
@@ -208,6 +208,7 @@ async def test_a_programme_that_has_ended_does_not_stop_the_association(env) -> 
     h = await env["start"](association_id="asn_gone")
     await h.signal(REPORT_TO_SIGNAL, ReportTo(programme_workflow_id("prg_gone")))
     await reports(gone, 1)
+    await idle(gone)
     await gone.terminate("programme over")
     await h.execute_update(W.transition, step("preparing"))
     assert (await row(env["db"], "asn_gone")).status == "preparing"
@@ -219,6 +220,7 @@ async def test_a_continued_association_keeps_its_state_and_programmes(env) -> No
     recorder = await env["recorder"]("prg_carried")
     h = await env["start"](association_id="asn_carried")
     carried = await h.query(W.snapshot)
+    await idle(h)  # as finish() does: nothing of it in flight when it is cut off
     await h.terminate("replaced by its continuation")
 
     carried.stage, carried.programme_workflow_ids = "preparing", ["programme-prg_carried"]
