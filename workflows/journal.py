@@ -69,6 +69,9 @@ class Journal:
         self.first: Any = None  # this run's first projection, the answer to a create command
         self._writing = False
         self._projector: asyncio.Task | None = None
+        # Set while the run waits to continue as new: validators refuse new commands, or a
+        # steady stream of them would refill the outbox and put continue-as-new off for ever.
+        self.closing = False
 
     def record(self, kind: str, actor: str, note: str | None = None) -> None:
         self.state.seq += 1
@@ -89,7 +92,16 @@ class Journal:
         return taken
 
     def check(self, rule: Callable[..., None], *args: Any) -> None:
-        """`check`, refusing first while the read model is too far behind."""
+        """`check`, refusing first while the read model is too far behind, and (in a validator,
+        so never in history) while the run is about to continue as new."""
+        if self.closing and workflow.unsafe.is_read_only():
+            raise refuse(
+                RuleViolation(
+                    "the process is continuing as new; send the command again shortly",
+                    code="continuing_as_new",
+                    kind="unavailable",
+                )
+            )
         if len(self.outbox) >= OUTBOX_LIMIT:
             raise refuse(
                 RuleViolation(
@@ -139,7 +151,8 @@ class Journal:
 
     async def settle(self) -> None:
         """Wait until no handler runs and every event is written: before continue-as-new or
-        the end of the run."""
+        the end of the run. New commands are refused meanwhile (see `check`)."""
+        self.closing = True
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and self.drained())
 
     async def first_written(self) -> None:

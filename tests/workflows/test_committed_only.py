@@ -312,6 +312,10 @@ async def test_concurrent_commands_land_exactly_once(
                 outcome["busy"] += 1
             elif isinstance(answer, TimeoutError | WorkflowUpdateRPCTimeoutOrCancelledError):
                 outcome["timed out"] += 1
+            elif isinstance(answer, WorkflowUpdateFailedError) and refusal_kind(answer) == (
+                "unavailable"
+            ):  # refused while the run continues as new: the API's 503, "send it again"
+                outcome["continuing"] += 1
             else:
                 raise answer
         print(f"30 concurrent add_hazard: {dict(outcome)}")
@@ -341,3 +345,29 @@ async def test_a_projection_written_twice_or_late_changes_nothing(time_server) -
         async with db() as session:
             await project_case(session, projection)
     assert await read_model(db, state.case_id) == model
+
+
+async def test_a_steady_stream_of_commands_still_continues_as_new(dev_server) -> None:
+    """One client sending commands one after another, as fast as they are answered: each run
+    stays near its limit of history events (40 here), however long the stream."""
+    limit, longest = 40, 0
+    async with dev_server["worker"]():
+        h = await dev_server["open"](continue_as_new_after_events=limit)
+        for n in range(80):
+            while True:
+                try:
+                    await h.execute_update(W.add_hazard, add(f"hz_{n}", n))
+                    break
+                except WorkflowUpdateFailedError as err:  # 503 while it continues: send again
+                    if (err.cause.details or [{}])[0].get("kind") != "unavailable":
+                        raise
+            info = (await h.describe()).raw_description.workflow_execution_info
+            longest = max(longest, info.history_length)
+        state, model = await converged(dev_server["db"], h)
+    assert differences(model, state) == []
+    assert longest < 5 * limit, f"a run grew to {longest} events (limit {limit})"
+
+
+def refusal_kind(err: WorkflowUpdateFailedError) -> str | None:
+    details = getattr(err.cause, "details", None) or [{}]
+    return details[0].get("kind") if isinstance(details[0], dict) else None
