@@ -41,6 +41,9 @@ _BY_KIND = {
 }
 _KIND_OF_STATUS = {404: "not_found", 409: "conflict", 422: "invalid_field"}  # older refusals
 WRITE_ATTEMPTS = 3
+# A run that is continuing as new refuses commands until its successor takes over, which
+# takes a moment; the command is sent again rather than answered 503.
+CONTINUING_AS_NEW = "continuing_as_new"
 
 
 def _retryable(err: DBAPIError) -> bool:
@@ -97,6 +100,20 @@ class WorkflowGateway:
                 raise EngineUnavailable(f"the workflow engine is busy: {err}") from None
             raise
 
+    async def _send(self, call: Callable[[], Awaitable[T]]) -> T:
+        """`call` within the deadline, sent again while the run is continuing as new."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        pause = 0.02
+        while True:
+            try:
+                return await self._within_deadline(call())
+            except EngineUnavailable as err:
+                if err.code != CONTINUING_AS_NEW or loop.time() + pause > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
     async def _write(self, project: Project, committed: Any) -> None:
         """Write the committed answer of a command (the workflow writes it too, in its own
         time; whichever comes second changes nothing)."""
@@ -137,19 +154,22 @@ class WorkflowGateway:
     ) -> Any:
         """Start a workflow (or find it running), send its first update and write what the
         update committed."""
-        start = WithStartWorkflowOperation(
-            run,
-            input,
-            id=workflow_id,
-            task_queue=self.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        )
-        committed = await self._within_deadline(
-            self.client.execute_update_with_start_workflow(
+
+        def send() -> Awaitable[Any]:
+            # an operation is used once: a new one each time the command is sent
+            start = WithStartWorkflowOperation(
+                run,
+                input,
+                id=workflow_id,
+                task_queue=self.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+            return self.client.execute_update_with_start_workflow(
                 update, arg, start_workflow_operation=start, id=update_id
             )
-        )
+
+        committed = await self._send(send)
         await self._write(project, committed)
         return committed
 
@@ -164,7 +184,7 @@ class WorkflowGateway:
     ) -> Any:
         """One Update, its committed answer written as `start` does."""
         handle = self.client.get_workflow_handle(workflow_id)
-        committed = await self._within_deadline(handle.execute_update(update, arg, id=update_id))
+        committed = await self._send(lambda: handle.execute_update(update, arg, id=update_id))
         await self._write(project, committed)
         return committed
 

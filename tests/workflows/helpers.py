@@ -2,6 +2,7 @@
 and the two ways a test sees the read model: through the API's write of a command's answer
 (`Api`), or once the workflow has written what it committed in its own time (`settled`)."""
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
@@ -11,13 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from recall.cases.projection import next_case_number, project_case
 from recall.common.models import Milestone
 from recall.common.types import utcnow
+from recall.gateway import CONTINUING_AS_NEW
 from recall.reference.models import Enterprise, Industry, Region
 from tests.api.eventually import eventually
 from workflows.recall_case import RecallCaseWorkflow
@@ -50,7 +52,16 @@ class Api:
         self.write = write
 
     async def execute_update(self, update: Callable, arg: Any, *, id: str | None = None) -> Any:
-        committed = await self.handle.execute_update(update, arg, id=id)
+        pause = 0.02
+        while True:  # as the gateway does, sent again while the run continues as new
+            try:
+                committed = await self.handle.execute_update(update, arg, id=id)
+                break
+            except WorkflowUpdateFailedError as err:
+                if getattr(err.cause, "type", None) != CONTINUING_AS_NEW or pause > 2:
+                    raise
+            await asyncio.sleep(pause)
+            pause *= 2
         if self.write and committed is not None:
             async with self.sessionmaker() as session:
                 await self.project(session, committed)

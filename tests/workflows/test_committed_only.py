@@ -27,6 +27,7 @@ from recall.cases.models import Case, Hazard
 from recall.cases.projection import project_case
 from recall.common.models import Milestone
 from recall.common.projection import jsonable
+from recall.gateway import WorkflowGateway
 from tests.api.eventually import eventually
 from tests.conftest import running_worker
 from tests.workflows.helpers import (
@@ -348,23 +349,30 @@ async def test_a_projection_written_twice_or_late_changes_nothing(time_server) -
 
 
 async def test_a_steady_stream_of_commands_still_continues_as_new(dev_server) -> None:
-    """One client sending commands one after another, as fast as they are answered: each run
-    stays near its limit of history events (40 here), however long the stream."""
+    """One client sending commands through the API's gateway one after another, as fast as
+    they are answered: each run stays near its limit of history events (40 here), however long
+    the stream, and no command is refused for it (the gateway sends it again while the run
+    continues as new)."""
     limit, longest = 40, 0
+    db = dev_server["db"]
     async with dev_server["worker"]():
         h = await dev_server["open"](continue_as_new_after_events=limit)
+        gateway = WorkflowGateway(
+            dev_server["env"].client,
+            task_queue="unused",
+            timeout=10,
+            case_deadlines=s.Deadlines(),
+            sessionmaker=db,
+        )
         for n in range(80):
-            while True:
-                try:
-                    await h.execute_update(W.add_hazard, add(f"hz_{n}", n))
-                    break
-                except WorkflowUpdateFailedError as err:  # 503 while it continues: send again
-                    if (err.cause.details or [{}])[0].get("kind") != "unavailable":
-                        raise
+            await gateway.command(
+                h.id, W.add_hazard, add(f"hz_{n}", n), update_id=f"u{n}", project=project_case
+            )
             info = (await h.describe()).raw_description.workflow_execution_info
             longest = max(longest, info.history_length)
-        state, model = await converged(dev_server["db"], h)
+        state, model = await converged(db, h)
     assert differences(model, state) == []
+    assert len(state.hazards) == 80
     assert longest < 5 * limit, f"a run grew to {longest} events (limit {limit})"
 
 
