@@ -142,6 +142,7 @@ class Hazard(Base):
     days_to_eliminate: Mapped[float | None] = mapped_column(Float)
     evidence: Mapped[str | None] = mapped_column(Text)
     evidence_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    evidence_file_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     identified_at: Mapped[datetime] = mapped_column(UTCDateTime)
     eliminated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

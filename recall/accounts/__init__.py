@@ -1,0 +1,1 @@
+"""People's accounts: username and password, server-side sessions for the pages."""
