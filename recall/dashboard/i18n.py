@@ -3,6 +3,9 @@
 `Labels("en")("figure.hazards_eliminated")` -> "Hazards eliminated". Codes from the domain (stages,
 categories, kinds) are looked up as "<group>.<code>"; an unknown code reads as itself."""
 
+from recall.accounts.labels import LABELS as ACCOUNT_LABELS
+from recall.desk.labels import LABELS as DESK_LABELS
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
@@ -236,6 +239,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "milestone.standard_linked": ("关联标准", "Standard linked"),
     "milestone.cultivation_linked": ("关联品牌培育", "Brand cultivation linked"),
 }
+
+# The labels of the other page families, kept beside their pages.
+CATALOGUE.update(ACCOUNT_LABELS)
+CATALOGUE.update(DESK_LABELS)
 
 
 def lang_of(value: str | None) -> str:
