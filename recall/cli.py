@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from recall.accounts.cli import user_app
 from recall.auth.cli import token_app
 from recall.config import Settings, get_settings
 from recall.imports.cli import import_app
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(import_app, name="import", help="Import overseas recall notices as defect reports")
 app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema")
 app.add_typer(db_app, name="db")
 

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     command_timeout_seconds: float = 10.0
     max_body_kb: int = Field(1024, ge=1)  # a request body (JSON); larger is 413
     max_upload_mb: int = Field(20, ge=1)  # a multipart upload (imports, files); larger is 413
+    session_hours: float = Field(8, gt=0, le=24 * 30)  # a browser session, from its sign-in
     log_level: str = "INFO"
     log_json: bool = True
 

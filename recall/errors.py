@@ -61,6 +61,13 @@ class InvalidField(DomainError):
     code = "invalid_field"
 
 
+class UnsupportedMediaType(DomainError):
+    """Content of a type this API does not take (an uploaded file's, judged by its bytes)."""
+
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class Unavailable(DomainError):
     """Something the request needs is away for now: 503 with Retry-After."""
 
@@ -145,7 +152,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     if exc.status_code == 405 and (allowed := _allowed_methods(request)):
         headers = {**(headers or {}), "Allow": allowed}
     return JSONResponse(
-        error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
+        error_body(
+            codes.get(exc.status_code, "http_error"), str(exc.detail), getattr(exc, "field", None)
+        ),
         status_code=exc.status_code,
         headers=headers,
     )

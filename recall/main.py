@@ -6,6 +6,7 @@ from fastapi import Depends, FastAPI
 from temporalio.client import Client
 
 from recall import ops
+from recall.accounts.pages import router as account_pages
 from recall.api_docs import install_api_docs
 from recall.associations.router import router as associations_router
 from recall.auth.audit import AuditMiddleware
@@ -24,7 +25,10 @@ from recall.cultivations.router import router as cultivations_router
 from recall.dashboard.pages import router as dashboard_pages
 from recall.dashboard.router import router as dashboard_router
 from recall.db import create_engine, create_sessionmaker
+from recall.desk.router import router as desk_router
 from recall.errors import install_error_handlers
+from recall.files.router import pages as files_pages
+from recall.files.router import router as files_router
 from recall.gateway import WorkflowGateway
 from recall.imports.router import router as imports_router
 from recall.observability.middleware import Metrics, RequestContextMiddleware
@@ -40,6 +44,7 @@ ROUTERS = (
     reference_router,
     reports_router,
     imports_router,
+    files_router,
     cases_router,
     programmes_router,
     standards_router,
@@ -94,6 +99,9 @@ def create_app(
     app.include_router(ops.router)
     app.include_router(ops.router, prefix=API_PREFIX, include_in_schema=False)
     app.include_router(dashboard_pages)  # HTML at /dashboard; / redirects there
+    app.include_router(account_pages)  # /login, /logout, /desk/admin/accounts
+    app.include_router(desk_router)  # the workbench: /desk, /desk/reports, /desk/cases/{id}
+    app.include_router(files_pages)  # /desk/files/{id}: downloads for a person signed in
     app.add_middleware(
         AuditMiddleware
     )  # inside idempotency: a replayed answer acts (and logs) once

@@ -4,6 +4,7 @@ import logging
 
 import httpx
 
+from recall.accounts.local import ensure_local_accounts
 from recall.auth.local import ensure_admin_token
 from recall.config import Settings
 from recall.runtime import (
@@ -59,7 +60,14 @@ async def run_stack(settings: Settings, *, host: str, port: int, demo: bool) -> 
             base = stack.base_url
             if demo:
                 await _load_demo(base, admin_token)
+            made, password_path = await ensure_local_accounts(settings, demo=demo)
             _say(f"Dashboard  {base}/dashboard")
+            _say(
+                f"Workbench  {base}/login   as admin"
+                + (", demo-regulator or demo-enterprise" if demo else "")
+                + f"; the password is in {password_path}"
+                + (f" (made now for {', '.join(made)})" if made else "")
+            )
             _say(f"API        {base}/api/v1   (OpenAPI at {base}/docs)")
             _say(f"Temporal   {dev.address}   web UI {dev.ui_url}")
             _say(f"Data       {settings.data_dir.resolve()}")

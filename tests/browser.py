@@ -54,26 +54,38 @@ async def _loopback_only(route: "Route") -> None:
 
 
 @contextlib.asynccontextmanager
-async def chromium() -> AsyncIterator["Page"]:
-    """A fresh headless Chromium and one page in a fresh context (no cookies, 1280 px wide);
-    requests to any host but the loopback one are refused. Closed after."""
+async def browser() -> AsyncIterator:
+    """A fresh headless Chromium; `await new_page()` opens a page in a context of its own (its
+    own cookies: one person each), kept off every host but the loopback one. Closed after."""
     executable = require_chromium()
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
+        launched = await playwright.chromium.launch(
             executable_path=executable,  # never a downloaded browser
             headless=True,
             chromium_sandbox=False,  # we run as root: --no-sandbox
             args=ARGS,
         )
-        try:
-            context = await browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+
+        async def new_page() -> "Page":
+            context = await launched.new_context(viewport=VIEWPORT, device_scale_factor=1)
             context.set_default_timeout(30_000)
             await context.route("**/*", _loopback_only)
-            yield await context.new_page()
+            return await context.new_page()
+
+        try:
+            yield new_page
         finally:
-            await browser.close()
+            await launched.close()
+
+
+@contextlib.asynccontextmanager
+async def chromium() -> AsyncIterator["Page"]:
+    """A fresh headless Chromium and one page in a fresh context (no cookies, 1280 px wide);
+    requests to any host but the loopback one are refused. Closed after."""
+    async with browser() as new_page:
+        yield await new_page()
 
 
 async def goto(page: "Page", url: str) -> str:

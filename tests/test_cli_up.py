@@ -97,6 +97,17 @@ def test_up_serves_a_case_and_stops_everything_on_sigterm(tmp_path: Path) -> Non
             case = api.post("/cases", json={"defect_report_ids": [report["id"]]})
             assert case.status_code == 201
             assert re.fullmatch(r"RC-\d{4}-000001", case.json()["number"])
+        # a person signs in on the pages with the local admin account
+        assert "admin-password (made now for admin)" in banner
+        password = (tmp_path / "admin-password").read_text().strip()
+        with httpx.Client(base_url=base, timeout=30) as browser:
+            form = browser.get("/login").text
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+            signed_in = browser.post(
+                "/login", data={"username": "admin", "password": password, "csrf_token": csrf}
+            )
+            assert signed_in.status_code == 303, signed_in.text
+            assert browser.get("/desk").status_code == 200
         assert (tmp_path / "recall.db").exists() and (tmp_path / "temporal.db").exists()
         # the data directory is its owner's alone (umask 077 before anything was made)
         assert tmp_path.stat().st_mode & 0o777 == 0o700

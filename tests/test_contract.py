@@ -1,10 +1,10 @@
 """The HTTP contract (docs/API.md) against the app's OpenAPI document, built without any server.
 
 CONTRACT lists every method and path of docs/API.md that the app serves today. Not listed yet, as
-the app does not serve them: the "Files (evidence)" section (`POST /files`, `GET /files/{id}`),
-"Public recall notices" (`GET /recalls`, `GET /recalls/{number}`), "Pages for people" (`/login`,
-`/logout`, `/desk...`, `/recalls.atom`, `/standards/{id}/comment`), `POST /cases/{id}/plan/return`
-and `POST /cases/{id}/hazards/{hazard_id}/reopening`. Move each here when it is built."""
+the app does not serve them: "Public recall notices" (`GET /recalls`, `GET /recalls/{number}`),
+"Pages for people" (`/login`, `/logout`, `/desk...`, `/recalls.atom`, `/standards/{id}/comment`),
+`POST /cases/{id}/plan/return` and `POST /cases/{id}/hazards/{hazard_id}/reopening`. Move each
+here when it is built."""
 
 import re
 from pathlib import Path
@@ -40,6 +40,9 @@ CONTRACT = [
     f"POST {V1}/cases/{{id}}/verification",
     f"POST {V1}/cases/{{id}}/closure",
     f"GET {V1}/cases/{{id}}/milestones",
+    # Files (evidence)
+    f"POST {V1}/files",
+    f"GET {V1}/files/{{id}}",
     # The chain beyond the case
     f"POST {V1}/programmes",
     f"GET {V1}/programmes/{{id}}",

@@ -1,8 +1,8 @@
 """The dashboard in a real headless Chromium (driven by Playwright): the app served by uvicorn on a
 free port (on the same Temporal dev server and PostgreSQL as the API tests), demo-like data loaded
 through the API, then the page read back from the browser's DOM and compared with the JSON API, in
-Chinese and English; a sign-in through the form; screenshots of each page (in the test's tmp path,
-or where DASHBOARD_SCREENSHOTS points)."""
+Chinese and English; a sign-in through the /login form; screenshots of each page (in the test's
+tmp path, or where DASHBOARD_SCREENSHOTS points)."""
 
 import asyncio
 import os
@@ -16,6 +16,7 @@ import pytest
 
 from recall.main import create_app
 from recall.runtime import free_port, uvicorn_server
+from tests.accounts.helpers import PASSWORD, make_account
 from tests.browser import chromium, goto, submit
 from tests.conftest import make_token
 from tests.dashboard_data import load_dashboard_demo
@@ -126,12 +127,17 @@ async def test_dashboard_in_chromium_shows_the_api_figures(page, live, db, shots
     assert_same_as_api(filtered, *magnets)
     assert filtered.figures != en.figures  # the filter narrowed something
 
-    # sign in through the form: an HttpOnly, SameSite=Strict cookie, own cases listed
-    regulator = await make_token(db, role="regulator", name="婺城区市场监管局", regions=["330702"])
-    await goto(page, f"{live}/dashboard/session")
-    mine = DashboardPage(await submit(page, "form.signin", token=regulator))
-    (cookie,) = [c for c in await page.context.cookies() if c["name"] == "recall_dashboard"]
-    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    # sign in through the form: an HttpOnly, SameSite=Lax cookie, own cases listed
+    await make_account(
+        db, username="wucheng", role="regulator", name="婺城区市场监管局", regions=["330702"]
+    )
+    await goto(page, f"{live}/login?next=/dashboard")
+    mine = DashboardPage(
+        await submit(page, "form[data-action=sign_in]", username="wucheng", password=PASSWORD)
+    )
+    assert urlsplit(page.url).path == "/dashboard"
+    (cookie,) = [c for c in await page.context.cookies() if c["name"] == "recall_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     assert await page.evaluate("document.cookie") == ""
     assert loaded["pilot_case"]["number"] in [row[0] for row in mine.rows("my_cases")]
     assert mine.figures == zh.figures
@@ -145,7 +151,9 @@ async def test_dashboard_in_chromium_shows_the_api_figures(page, live, db, shots
     await page.screenshot(path=shots / "programme-en.png", full_page=True)
 
     await goto(page, f"{live}/dashboard")
-    public = DashboardPage(await submit(page, "form.inline"))  # sign out
+    await submit(page, "form[data-action=sign_out]")
+    assert urlsplit(page.url).path == "/login"
+    public = DashboardPage(await goto(page, f"{live}/dashboard"))
     assert "my_cases" not in public.tables
     not_found = await goto(page, f"{live}/dashboard/cases/{loaded['pilot_case']['id']}")
     assert loaded["pilot_case"]["number"] not in not_found

@@ -31,13 +31,17 @@ with workflow.unsafe.imports_passed_through():
         OpenCase,
         OverdueNotice,
         Plan,
+        ReopenHazard,
         ReportProgress,
+        ReturnPlan,
         Risk,
         SubmitPlan,
         VerifyCase,
     )
 
 PROJECTION_TIMEOUT = timedelta(seconds=30)
+# Runs that added a hazard before this patch keep the enterprises their reports named.
+HAZARD_ENTERPRISE_JOINS = "hazard-enterprise-joins-case"
 NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=8)
 
 
@@ -92,14 +96,21 @@ class RecallCaseWorkflow:
         return self.state.stage
 
     def _next_deadline(self) -> tuple[str, datetime] | None:
+        """The deadline to set a timer for: the one running, not one already missed."""
+        return self._deadline(skip=set(self.state.overdue_items))
+
+    def _deadline(self, skip: set[str]) -> tuple[str, datetime] | None:
         s, d = self.state, self.deadlines
-        overdue = set(s.overdue_items)
-        if s.decision in case_rules.RECALL_DECISIONS and s.plan is None and "plan" not in overdue:
-            return "plan", d.working_days_after(s.decided_at, d.plan_working_days)
-        if s.stage == "remediating" and "progress_report" not in overdue:
+        plan_due = s.plan is None or s.plan.returned_at is not None
+        if s.decision in case_rules.RECALL_DECISIONS and plan_due and "plan" not in skip:
+            since = s.plan.returned_at if s.plan is not None else s.decided_at
+            return "plan", d.working_days_after(since, d.plan_working_days)
+        if s.stage == "remediating" and "progress_report" not in skip:
             since = s.last_progress_at or s.plan.accepted_at
+            if s.remediating_again_at is not None and s.remediating_again_at > since:
+                since = s.remediating_again_at
             return "progress_report", add_days(since, d.progress_report_days)
-        if s.stage == "verified" and "summary_report" not in overdue:
+        if s.stage == "verified" and "summary_report" not in skip:
             return "summary_report", d.working_days_after(s.verified_at, d.summary_working_days)
         return None
 
@@ -135,6 +146,9 @@ class RecallCaseWorkflow:
         self.journal.record(kind, actor, note)
 
     async def _project(self) -> CaseProjection:
+        # What the case waits for, and by when: running, or missed and awaited still.
+        awaited = self._deadline(skip=set())
+        self.state.due_kind, self.state.due_at = awaited or (None, None)
         projection = CaseProjection(
             state=copy.deepcopy(dataclasses.replace(self.state, hazards={})),
             hazards=[copy.deepcopy(self.state.hazards[h]) for h in sorted(self._changed_hazards)],
@@ -273,9 +287,27 @@ class RecallCaseWorkflow:
         self.journal.check(case_rules.check_accept_plan, self.state)
 
     @workflow.update
+    async def return_plan(self, cmd: ReturnPlan) -> CaseProjection:
+        """The submitted plan goes back to the enterprise: stage `assessed` with the recall
+        decision (a plan is due again, counted from now); the plan stays, marked returned."""
+        await self._opened()
+        self.journal.check(case_rules.check_return_plan, self.state, cmd.reason)
+        self.state.plan = dataclasses.replace(
+            self.state.plan, returned_at=workflow.now(), return_reason=cmd.reason
+        )
+        self.state.stage = "assessed"
+        self._milestone("plan_returned", cmd.actor, cmd.reason)
+        return await self._project()
+
+    @return_plan.validator
+    def _validate_return_plan(self, cmd: ReturnPlan) -> None:
+        self.journal.check(case_rules.check_return_plan, self.state, cmd.reason)
+
+    @workflow.update
     async def add_hazard(self, cmd: AddHazard) -> CaseProjection:
         await self._opened()
         self.journal.check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
+        self._join_hazard_enterprise(cmd.enterprise_id)
         self.state.hazards[cmd.hazard_id] = HazardState(
             id=cmd.hazard_id,
             enterprise_id=cmd.enterprise_id,
@@ -292,39 +324,88 @@ class RecallCaseWorkflow:
     def _validate_add_hazard(self, cmd: AddHazard) -> None:
         self.journal.check(case_rules.check_add_hazard, self.state, cmd.hazard_id)
 
+    def _join_hazard_enterprise(self, enterprise_id: str) -> None:
+        """A hazard's enterprise is a party to the case: it sees the case and acts on its
+        hazards. Hazards are bounded, so the enterprises are."""
+        ids = self.state.enterprise_ids
+        if enterprise_id in ids or not workflow.patched(HAZARD_ENTERPRISE_JOINS):
+            return
+        # also those of hazards added before the patch (a run continued as new from one)
+        for hazard in self.state.hazards.values():
+            if hazard.enterprise_id not in ids:
+                ids.append(hazard.enterprise_id)
+        ids.append(enterprise_id)
+
     @workflow.update
     async def eliminate_hazard(self, cmd: EliminateHazard) -> CaseProjection:
         await self._opened()
-        self.journal.check(case_rules.check_eliminate, self.state, cmd.hazard_id, cmd.eliminated_at)
+        self.journal.check(self._check_eliminate, cmd)
         hazard = self.state.hazards[cmd.hazard_id]
         hazard.status = "eliminated"
         hazard.eliminated_at = cmd.eliminated_at or workflow.now()
         hazard.evidence, hazard.evidence_refs = cmd.evidence, list(cmd.evidence_refs)
+        hazard.evidence_file_ids = list(cmd.evidence_file_ids)
         self._changed_hazards.add(cmd.hazard_id)
         self._milestone("hazard_eliminated", cmd.actor, f"{cmd.hazard_id}: {cmd.evidence}")
         return await self._project()
 
     @eliminate_hazard.validator
     def _validate_eliminate(self, cmd: EliminateHazard) -> None:
-        self.journal.check(case_rules.check_eliminate, self.state, cmd.hazard_id, cmd.eliminated_at)
+        self.journal.check(self._check_eliminate, cmd)
+
+    def _check_eliminate(self, cmd: EliminateHazard) -> None:
+        case_rules.check_eliminate(self.state, cmd.hazard_id, cmd.eliminated_at)
+        case_rules.check_evidence_files(cmd.evidence_file_ids)
+
+    @workflow.update
+    async def reopen_hazard(self, cmd: ReopenHazard) -> CaseProjection:
+        """A check finds an eliminated hazard back: open again (eliminated once more later);
+        a verified case goes back to remediating, with progress due from now."""
+        await self._opened()
+        self.journal.check(case_rules.check_reopen, self.state, cmd.hazard_id, cmd.reason)
+        now = workflow.now()
+        hazard = self.state.hazards[cmd.hazard_id]
+        hazard.status, hazard.reopened_at = "reopened", now
+        hazard.eliminated_at = hazard.verified_at = None
+        hazard.times_reopened += 1
+        self._changed_hazards.add(cmd.hazard_id)
+        note = f"{cmd.hazard_id}: {cmd.reason}"
+        if self.state.stage == "verified":
+            self.state.stage, self.state.verified_at = "remediating", None
+            self.state.remediating_again_at = now
+            self._clear_overdue("summary_report")  # no summary is due of a case not verified
+            note += " (verified -> remediating)"
+        self._milestone("hazard_reopened", cmd.actor, note)
+        return await self._project()
+
+    @reopen_hazard.validator
+    def _validate_reopen(self, cmd: ReopenHazard) -> None:
+        self.journal.check(case_rules.check_reopen, self.state, cmd.hazard_id, cmd.reason)
 
     @workflow.update
     async def report_progress(self, cmd: ReportProgress) -> CaseProjection:
         await self._opened()
-        self.journal.check(case_rules.check_progress, self.state, cmd.units_corrected)
+        self.journal.check(self._check_progress, cmd)
         self.state.units_corrected = cmd.units_corrected
         self.state.last_progress_at = workflow.now()
+        self.state.progress_evidence_file_ids = list(cmd.evidence_file_ids)
         self._clear_overdue("progress_report")
         rate = case_rules.correction_rate(cmd.units_corrected, self.state.plan.units_affected)
         note = f"{cmd.units_corrected} units corrected ({rate:.1%})"
-        self._milestone(
-            "progress_reported", cmd.actor, note + (f": {cmd.note}" if cmd.note else "")
-        )
+        if cmd.note:
+            note += f": {cmd.note}"
+        if cmd.evidence_file_ids:
+            note += f" [evidence files: {', '.join(cmd.evidence_file_ids)}]"
+        self._milestone("progress_reported", cmd.actor, note)
         return await self._project()
 
     @report_progress.validator
     def _validate_progress(self, cmd: ReportProgress) -> None:
-        self.journal.check(case_rules.check_progress, self.state, cmd.units_corrected)
+        self.journal.check(self._check_progress, cmd)
+
+    def _check_progress(self, cmd: ReportProgress) -> None:
+        case_rules.check_progress(self.state, cmd.units_corrected)
+        case_rules.check_evidence_files(cmd.evidence_file_ids)
 
     @workflow.update
     async def verify(self, cmd: VerifyCase) -> CaseProjection:

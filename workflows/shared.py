@@ -54,6 +54,9 @@ class Plan:
     submitted_at: datetime | None = None
     accepted_at: datetime | None = None
     acceptance_note: str | None = None
+    # A plan returned for revision stays for reference until the next one replaces it.
+    returned_at: datetime | None = None
+    return_reason: str | None = None
 
 
 @dataclass
@@ -68,6 +71,11 @@ class HazardState:
     verified_at: datetime | None = None
     evidence: str | None = None
     evidence_refs: list[str] = field(default_factory=list)
+    evidence_file_ids: list[str] = field(default_factory=list)
+    # Reopened: how often and when last; each reason is in its milestone only, so a hazard
+    # reopened many times holds no more than one reopened once.
+    times_reopened: int = 0
+    reopened_at: datetime | None = None
 
 
 @dataclass
@@ -100,11 +108,18 @@ class CaseState:
     plan: Plan | None = None
     units_corrected: int | None = None
     last_progress_at: datetime | None = None
+    # The files of the latest progress report (each report's are in its milestone's note).
+    progress_evidence_file_ids: list[str] = field(default_factory=list)
+    # A verified case back in remediating (a hazard reopened): progress is due from then.
+    remediating_again_at: datetime | None = None
     verified_at: datetime | None = None
     closed_at: datetime | None = None
     summary: str | None = None
     hazards: dict[str, HazardState] = field(default_factory=dict)
     overdue_items: list[str] = field(default_factory=list)
+    # The deadline the case waits on (running, or missed while its act is still to come).
+    due_kind: str | None = None
+    due_at: datetime | None = None
     programme_workflow_ids: list[str] = field(default_factory=list)
 
 
@@ -156,6 +171,12 @@ class AcceptPlan:
 
 
 @dataclass
+class ReturnPlan:
+    actor: str
+    reason: str
+
+
+@dataclass
 class AddHazard:
     actor: str
     hazard_id: str
@@ -172,6 +193,14 @@ class EliminateHazard:
     evidence: str
     evidence_refs: list[str] = field(default_factory=list)
     eliminated_at: datetime | None = None
+    evidence_file_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReopenHazard:
+    actor: str
+    hazard_id: str
+    reason: str
 
 
 @dataclass
@@ -179,6 +208,7 @@ class ReportProgress:
     actor: str
     units_corrected: int
     note: str | None = None
+    evidence_file_ids: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -98,6 +98,13 @@ def upgrade() -> None:
             batch_op.f("ix_web_sessions_expires_at"), ["expires_at"], unique=False
         )
 
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("due_kind", sa.String(length=32), nullable=True))
+        batch_op.add_column(
+            sa.Column("due_at", recall.common.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_index(batch_op.f("ix_cases_due_at"), ["due_at"], unique=False)
+
     with op.batch_alter_table("hazards", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -107,6 +114,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cases_due_at"))
+        batch_op.drop_column("due_at")
+        batch_op.drop_column("due_kind")
+
     with op.batch_alter_table("hazards", schema=None) as batch_op:
         batch_op.drop_column("evidence_file_ids")
 

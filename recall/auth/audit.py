@@ -5,6 +5,7 @@ Kept in one place, as ASGI middleware, so no route can forget it. Refused comman
 import json
 import logging
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recall.auth.models import AuditEntry
@@ -29,6 +30,16 @@ def _object_of(scope: Scope, body: bytes) -> tuple[str | None, str | None]:
     if isinstance(created, dict):
         return object_type, created.get("id") or created.get("code")
     return object_type, None
+
+
+def note_for_audit(
+    request: Request, object_type: str, object_id: str, detail: str | None = None
+) -> None:
+    """For a page (outside /api/v1): the object an act was on and, for a refusal, why; the
+    answer is HTML, so the middleware cannot read them from it."""
+    request.state.audit_object = (object_type, object_id[:80])
+    if detail is not None:
+        request.state.audit_detail = detail
 
 
 class AuditMiddleware:
@@ -56,11 +67,14 @@ class AuditMiddleware:
 
     @staticmethod
     async def _record(scope: Scope, status: int, body: bytes) -> None:
-        principal = (scope.get("state") or {}).get("principal")
+        state = scope.get("state") or {}
+        principal = state.get("principal")
         route = scope.get("route")
-        object_type, object_id = _object_of(scope, body if status < 300 else b"")
-        detail = None
-        if status >= 400:
+        object_type, object_id = state.get("audit_object") or _object_of(
+            scope, body if status < 300 else b""
+        )
+        detail = state.get("audit_detail")
+        if status >= 400 and detail is None:
             try:
                 detail = json.loads(body).get("detail")
             except (ValueError, AttributeError):

@@ -9,7 +9,16 @@ from recall.auth.principal import Principal
 
 # What each role may do to a recall case it can see.
 REGULATOR_CASE_ACTS = frozenset(
-    {"assess", "decide", "accept_plan", "add_hazard", "verify", "close"}
+    {
+        "assess",
+        "decide",
+        "accept_plan",
+        "return_plan",
+        "add_hazard",
+        "reopen_hazard",
+        "verify",
+        "close",
+    }
 )
 ENTERPRISE_CASE_ACTS = frozenset({"submit_plan", "eliminate_hazard", "report_progress"})
 CASE_ACTS = REGULATOR_CASE_ACTS | ENTERPRISE_CASE_ACTS

@@ -36,17 +36,18 @@ def principal_of(row: ApiToken) -> Principal:
     )
 
 
-async def create_token(
+async def check_scope(
     session: AsyncSession,
     *,
     role: str,
     name: str,
-    regions: list[str] | None = None,
-    enterprise_id: str | None = None,
-    association_id: str | None = None,
-    expires_in: timedelta | None = None,
-) -> tuple[ApiToken, str]:
-    """Returns the stored row and the token itself (the only time it exists in clear)."""
+    regions: list[str] | None,
+    enterprise_id: str | None,
+    association_id: str | None,
+    kind: str = "token",
+) -> list[str]:
+    """Refuse (422) a role, name or scope that do not go together; the regions, without
+    repeats. Tokens and people's accounts hold the same principal, so they share this."""
     regions = list(dict.fromkeys(regions or []))
     if role not in ROLES:
         raise InvalidField(f"role must be one of {', '.join(ROLES)}", field="role")
@@ -63,16 +64,38 @@ async def create_token(
             raise InvalidField(f"unknown region '{code}'", field="region")
     if (role == "enterprise") != (enterprise_id is not None):
         raise InvalidField(
-            "an enterprise token, and only one, names --enterprise", field="enterprise"
+            f"an enterprise {kind}, and only one, names --enterprise", field="enterprise"
         )
     if enterprise_id and await session.get(Enterprise, enterprise_id) is None:
         raise InvalidField(f"unknown enterprise '{enterprise_id}'", field="enterprise")
     if (role == "association") != (association_id is not None):
         raise InvalidField(
-            "an association token, and only one, names --association", field="association"
+            f"an association {kind}, and only one, names --association", field="association"
         )
     if association_id and await session.get(Association, association_id) is None:
         raise InvalidField(f"unknown association '{association_id}'", field="association")
+    return regions
+
+
+async def create_token(
+    session: AsyncSession,
+    *,
+    role: str,
+    name: str,
+    regions: list[str] | None = None,
+    enterprise_id: str | None = None,
+    association_id: str | None = None,
+    expires_in: timedelta | None = None,
+) -> tuple[ApiToken, str]:
+    """Returns the stored row and the token itself (the only time it exists in clear)."""
+    regions = await check_scope(
+        session,
+        role=role,
+        name=name,
+        regions=regions,
+        enterprise_id=enterprise_id,
+        association_id=association_id,
+    )
     if expires_in is not None and expires_in <= timedelta(0):
         raise InvalidField("expiry must be in the future", field="expires")
     token = PREFIX + secrets.token_urlsafe(32)

@@ -30,6 +30,9 @@ class Case(Base):
     correction_rate: Mapped[float | None] = mapped_column(Float)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     overdue_items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The deadline running now (plan, progress_report, summary_report), as the workflow set it.
+    due_kind: Mapped[str | None] = mapped_column(String(32))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     programme_id: Mapped[str | None] = mapped_column(String(40), index=True)
     workflow_id: Mapped[str] = mapped_column(String(80))
     # The workflow's event counter: a projection only lands if it is newer than what is stored.

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from recall.cases.models import Case, CaseEnterprise, Hazard
 from recall.common.projection import insert_milestones, jsonable, upsert_versioned
 from recall.common.sql import insert_ignore, next_counter
+from recall.files import service as files
 from recall.reports.models import DefectReport
 from recall.rules.case_rules import correction_rate
 from workflows.shared import CaseProjection, CaseState, HazardState, case_workflow_id
@@ -29,6 +30,8 @@ def _case_values(state: CaseState) -> dict:
         ),
         "overdue": bool(state.overdue_items),
         "overdue_items": list(state.overdue_items),
+        "due_kind": state.due_kind,
+        "due_at": state.due_at,
     }
 
 
@@ -84,6 +87,7 @@ def _hazard_values(h: HazardState) -> dict:
         "category": h.category,
         "evidence": h.evidence,
         "evidence_refs": list(h.evidence_refs),
+        "evidence_file_ids": list(h.evidence_file_ids),
         "eliminated_at": h.eliminated_at,
         "verified_at": h.verified_at,
     }
@@ -132,5 +136,15 @@ async def project_case(session: AsyncSession, p: CaseProjection) -> None:
             **_hazard_values(h),
         }
         await upsert_versioned(session, Hazard, row, version)
+    await files.attach(session, state.case_id, _cited_files(p))
     await insert_milestones(session, "case", state.case_id, p.milestones)
     await session.commit()
+
+
+def _cited_files(p: CaseProjection) -> list[str]:
+    """The evidence files the event's acts cite: its hazards' and its progress report's. Once
+    committed, the case holds them (who may see the case may read them)."""
+    cited = [file_id for h in p.hazards for file_id in h.evidence_file_ids]
+    if any(m.kind == "progress_reported" for m in p.milestones):
+        cited += p.state.progress_evidence_file_ids
+    return cited

@@ -14,7 +14,9 @@ from recall.cases.schemas import (
     HazardOut,
     PlanAcceptanceIn,
     PlanIn,
+    PlanReturnIn,
     ProgressIn,
+    ReopeningIn,
     VerificationIn,
 )
 from recall.common.milestones import MilestoneOut
@@ -71,8 +73,9 @@ async def list_cases(
 
 @router.get("/{case_id}", response_model=CaseOut, responses=REFUSALS)
 async def get_case(case: VisibleCase, session: SessionDep):
-    """One recall case (召回案件): stage, assessment, decision, plan, hazards, correction rate.
-    Admin, a regulator of its region or its enterprise; anyone else gets 404."""
+    """One recall case (召回案件): stage, assessment, decision, plan, hazards with their
+    evidence, correction rate, due dates. Admin, a regulator of its region or one of its
+    enterprises; anyone else gets 404."""
     return await service.case_view(session, case.id)
 
 
@@ -131,14 +134,27 @@ async def accept_plan(
     return await service.act("accept_plan", cmd, case, _fields(body))
 
 
+@router.post("/{case_id}/plan/return", response_model=CaseOut, responses=REFUSALS)
+async def return_plan(
+    body: PlanReturnIn,
+    case: CaseFor("return_plan"),
+    cmd: CommandDep,
+):
+    """A regulator of the case's region returns the submitted plan for revision, with a
+    reason: `recall_planned -> assessed` (the recall decision stands; the plan is kept, marked
+    returned, and a plan is due again counted from now). 409 when no plan awaits acceptance."""
+    return await service.return_plan(cmd, case, body)
+
+
 @router.post("/{case_id}/hazards", status_code=201, response_model=HazardOut, responses=REFUSALS)
 async def add_hazard(
     body: HazardIn,
     case: CaseFor("add_hazard"),
     cmd: CommandDep,
 ):
-    """A regulator of the case's region adds a hazard (安全隐患) of one of the case's
-    enterprises, `identified`; 409 once the case is verified or closed. Returns it (201)."""
+    """A regulator of the case's region adds a hazard (安全隐患) of a registered enterprise,
+    `identified`; that enterprise becomes one of the case's (it sees the case and eliminates
+    its hazards). 409 once the case is verified or closed. Returns it (201)."""
     return await service.add_hazard(cmd, case, body)
 
 
@@ -152,8 +168,24 @@ async def eliminate_hazard(
     cmd: CommandDep,
 ):
     """The case's enterprise records eliminating its own hazard (消除安全隐患) with evidence
-    and a time: `-> eliminated`. Another enterprise's hazard is 403; one not open is 409."""
+    (words, not blank; optionally files it uploaded) and a time: `-> eliminated`. Another
+    enterprise's hazard is 403; one not open is 409."""
     return await service.eliminate_hazard(cmd, case, hazard, body)
+
+
+@router.post(
+    "/{case_id}/hazards/{hazard_id}/reopening", response_model=HazardOut, responses=REFUSALS
+)
+async def reopen_hazard(
+    hazard_id: str,
+    body: ReopeningIn,
+    case: CaseFor("reopen_hazard"),
+    cmd: CommandDep,
+):
+    """A regulator of the case's region reopens an eliminated or verified hazard, with a
+    reason: `-> reopened` (open again, to be eliminated again); a verified case goes back to
+    `remediating`. 409 for a hazard not eliminated or a closed case."""
+    return await service.reopen_hazard(cmd, case, hazard_id, body)
 
 
 @router.post("/{case_id}/progress-reports", response_model=CaseOut, responses=REFUSALS)
@@ -163,7 +195,8 @@ async def report_progress(
     cmd: CommandDep,
 ):
     """The case's enterprise reports units corrected so far (cumulative) while
-    `remediating`; the correction rate (corrected / affected) follows. Returns the case."""
+    `remediating`, with evidence files if any; the correction rate (corrected / affected)
+    follows. Returns the case."""
     return await service.act("report_progress", cmd, case, _fields(body))
 
 

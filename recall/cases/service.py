@@ -8,16 +8,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from recall.auth import permissions
 from recall.auth.principal import Principal
 from recall.cases.access import scope_cases, visible_case
+from recall.cases.calendar import case_deadlines
 from recall.cases.claims import claim_reports, release_reports
 from recall.cases.models import Case, Hazard
 from recall.cases.projection import project_case
-from recall.cases.schemas import CaseCreate, EliminationIn, HazardIn
+from recall.cases.schemas import CaseCreate, EliminationIn, HazardIn, PlanReturnIn, ReopeningIn
 from recall.commands import CommandContext
 from recall.common.milestones import milestones_of
 from recall.common.pagination import keyset_page
 from recall.common.rows import columns
-from recall.common.types import in_the_future
-from recall.errors import DomainError, Forbidden, InvalidField, InvalidTransition, Unavailable
+from recall.common.types import in_the_future, utcnow
+from recall.errors import (
+    DomainError,
+    Forbidden,
+    InvalidField,
+    InvalidTransition,
+    NotFound,
+    Unavailable,
+)
+from recall.files import service as files
+from recall.files.models import StoredFile
 from recall.observability.context import bind_case
 from recall.reference.service import require_region
 from recall.reports.models import DefectReport
@@ -29,14 +39,53 @@ from workflows.recall_case import RecallCaseWorkflow
 
 async def case_view(session: AsyncSession, case_id: str) -> dict:
     case = await session.get(Case, case_id, populate_existing=True)
-    hazards = await session.execute(
-        select(Hazard).where(Hazard.case_id == case_id).order_by(Hazard.identified_at, Hazard.id)
+    hazards = list(
+        (
+            await session.execute(
+                select(Hazard)
+                .where(Hazard.case_id == case_id)
+                .order_by(Hazard.identified_at, Hazard.id)
+            )
+        ).scalars()
     )
+    held = await session.execute(
+        select(StoredFile.id)
+        .where(StoredFile.case_id == case_id)
+        .order_by(StoredFile.uploaded_at, StoredFile.id)
+    )
+    held_ids = list(held.scalars())
+    cited = [file_id for h in hazards for file_id in h.evidence_file_ids]
+    described = await files.describe_files(session, [*held_ids, *cited])
+    milestones = await milestones_of(session, "case", case_id)
     return {
         **columns(case),
-        "hazards": [columns(h) for h in hazards.scalars()],
-        "milestones": await milestones_of(session, "case", case_id),
+        "deadlines": _deadlines(case),
+        "hazards": [_hazard_out(h, described) for h in hazards],
+        "files": [described[i] for i in held_ids if i in described],
+        "milestones": milestones,
     }
+
+
+def _deadlines(case: Case) -> list[dict]:
+    """The deadline the case waits on, as its workflow set it: running, or missed (`overdue`)
+    while the act it waits for is still to come."""
+    if case.due_kind is None or case.due_at is None:
+        return []
+    overdue = case.due_kind in (case.overdue_items or [])
+    return [{"kind": case.due_kind, "due_at": case.due_at, "overdue": overdue}]
+
+
+def _hazard_out(hazard: Hazard, described: dict) -> dict:
+    ids = hazard.evidence_file_ids or []
+    return {
+        **columns(hazard),
+        "evidence_files": [described[i] for i in ids if i in described],
+    }
+
+
+async def hazard_view(session: AsyncSession, hazard_id: str) -> dict:
+    hazard = await session.get(Hazard, hazard_id, populate_existing=True)
+    return _hazard_out(hazard, await files.describe_files(session, hazard.evidence_file_ids or []))
 
 
 async def list_cases(
@@ -117,10 +166,12 @@ async def open_case(cmd: CommandContext, data: CaseCreate) -> dict:
         created_by=principal.actor,
     )
     state.number = await claim_reports(session, cmd.workflows, case_id, report_ids)
+    # the official calendar travels with the case: workflows may not read it themselves
+    deadlines = case_deadlines(cmd.workflows.case_deadlines, utcnow())
     try:
         committed = await cmd.start(
             RecallCaseWorkflow.run,
-            shared.CaseInput(state=state, deadlines=cmd.workflows.case_deadlines),
+            shared.CaseInput(state=state, deadlines=deadlines),
             workflow_id=shared.case_workflow_id(case_id),
             update=RecallCaseWorkflow.open,
             arg=shared.OpenCase(actor=principal.actor),
@@ -161,23 +212,30 @@ _COMMANDS = {
 
 
 async def act(name: str, cmd: CommandContext, case: Case, fields: dict) -> dict:
-    """A stage command whose input is the request body plus the actor."""
+    """A stage command whose input is the request body plus the actor. Evidence files it cites
+    are checked first (422 on evidence_file_ids): its uploader's, and no other case's."""
     update, input_type = _COMMANDS[name]
+    if fields.get("evidence_file_ids"):
+        await files.check_citable(cmd.session, fields["evidence_file_ids"], cmd.principal, case.id)
     return await command(cmd, case, update, input_type(actor=cmd.actor, **fields), name)
 
 
+async def return_plan(cmd: CommandContext, case: Case, data: PlanReturnIn) -> dict:
+    """A regulator sends the submitted plan back for revision, with a reason: the case is
+    `assessed` again (its recall decision stands, a plan is due again from now)."""
+    arg = shared.ReturnPlan(actor=cmd.actor, reason=data.reason)
+    return await command(cmd, case, RecallCaseWorkflow.return_plan, arg, "return_plan")
+
+
 async def add_hazard(cmd: CommandContext, case: Case, data: HazardIn) -> dict:
+    """A regulator records a hazard of any registered enterprise, which thereby becomes one of
+    the case's enterprises (it sees the case and eliminates its hazards)."""
     session = cmd.session
     if data.category not in HAZARD_CATEGORIES:
         raise InvalidField(
             f"category must be one of {', '.join(HAZARD_CATEGORIES)}", field="category"
         )
     await require_enterprises(session, [data.enterprise_id], "enterprise_id")
-    if case.enterprise_ids and data.enterprise_id not in case.enterprise_ids:
-        raise InvalidField(
-            f"enterprise {data.enterprise_id} is not one of case {case.number}'s enterprises",
-            field="enterprise_id",
-        )
     if in_the_future(data.identified_at):
         raise InvalidField("identified_at is in the future", field="identified_at")
     hazard_id = cmd.ids.new("hz")
@@ -190,21 +248,38 @@ async def add_hazard(cmd: CommandContext, case: Case, data: HazardIn) -> dict:
         identified_at=data.identified_at,
     )
     await command(cmd, case, RecallCaseWorkflow.add_hazard, arg, "hazard")
-    return columns(await session.get(Hazard, hazard_id, populate_existing=True))
+    return await hazard_view(session, hazard_id)
 
 
 async def eliminate_hazard(
     cmd: CommandContext, case: Case, hazard: Hazard, data: EliminationIn
 ) -> dict:
+    """The hazard's enterprise records its elimination, with evidence in words and, optionally,
+    files it uploaded (checked before the command goes: 422 on evidence_file_ids)."""
     if in_the_future(data.eliminated_at):
         raise InvalidField("eliminated_at is in the future", field="eliminated_at")
+    if not data.evidence.strip():  # the schema refuses it too; page handlers meet it here
+        raise InvalidField("evidence must not be blank", field="evidence")
     hazard_id = hazard.id
+    await files.check_citable(cmd.session, data.evidence_file_ids, cmd.principal, case.id)
     arg = shared.EliminateHazard(
         actor=cmd.actor,
         hazard_id=hazard_id,
         evidence=data.evidence,
         evidence_refs=data.evidence_refs,
         eliminated_at=data.eliminated_at,
+        evidence_file_ids=data.evidence_file_ids,
     )
     await command(cmd, case, RecallCaseWorkflow.eliminate_hazard, arg, "eliminate")
-    return columns(await cmd.session.get(Hazard, hazard_id, populate_existing=True))
+    return await hazard_view(cmd.session, hazard_id)
+
+
+async def reopen_hazard(cmd: CommandContext, case: Case, hazard_id: str, data: ReopeningIn) -> dict:
+    """A regulator reopens an eliminated (or verified) hazard, with a reason: `reopened`, to be
+    eliminated again; a verified case goes back to `remediating`. Returns the hazard."""
+    hazard = await cmd.session.get(Hazard, hazard_id)
+    if hazard is None or hazard.case_id != case.id:
+        raise NotFound(f"case {case.number} has no hazard {hazard_id}")
+    arg = shared.ReopenHazard(actor=cmd.actor, hazard_id=hazard_id, reason=data.reason)
+    await command(cmd, case, RecallCaseWorkflow.reopen_hazard, arg, "reopen")
+    return await hazard_view(cmd.session, hazard_id)

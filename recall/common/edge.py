@@ -20,6 +20,7 @@ from recall.errors import (
 
 log = logging.getLogger("recall.http")
 UPLOAD_TYPE = b"multipart/form-data"
+UPLOAD_FIELD = "file"  # the file field of every upload the API takes (imports, evidence files)
 
 
 async def _answer(send: Send, status: int, body: dict, headers: list | None = None) -> None:
@@ -40,10 +41,12 @@ async def _answer(send: Send, status: int, body: dict, headers: list | None = No
 
 class BodyTooLarge(HTTPException):
     """Raised from receive() once a body passes its limit. An HTTPException, so that FastAPI
-    passes it on while it reads a body instead of calling it a parse error; answered 413."""
+    passes it on while it reads a body instead of calling it a parse error; answered 413,
+    naming the upload's field for a multipart form."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, field: str | None = None) -> None:
         super().__init__(413, f"the request body is larger than {_size(limit)}")
+        self.field = field
 
 
 def _size(n: int) -> str:
@@ -99,7 +102,8 @@ class BodyLimitMiddleware:
         headers = dict(scope.get("headers") or [])
         is_upload = headers.get(b"content-type", b"").lower().startswith(UPLOAD_TYPE)
         limit = self.max_upload if is_upload else self.max_body
-        too_large = error_body("too_large", BodyTooLarge(limit).detail)
+        refusal = BodyTooLarge(limit, UPLOAD_FIELD if is_upload else None)
+        too_large = error_body("too_large", refusal.detail, refusal.field)
         try:
             declared = int(headers.get(b"content-length", b"0") or 0)
         except ValueError:
@@ -116,7 +120,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(limit)
+                    raise refusal
             return message
 
         async def watching_send(message: Message) -> None:

@@ -17,6 +17,7 @@ from recall.cases.models import Case
 from recall.cases.service import case_view
 from recall.cultivations.models import BrandCultivation
 from recall.dashboard.i18n import Labels
+from recall.dashboard.notes import localized_note
 from recall.dashboard.views import Names, percent, when
 from recall.errors import NotFound
 from recall.programmes.access import visible_programme
@@ -46,7 +47,9 @@ def _steps(path: tuple[str, ...], current: str, t: Labels) -> list[dict]:
 def _timeline(milestones: list, t: Labels, stage_group: str, names: dict[str, str]) -> list:
     out = []
     for m in milestones:
-        note = m.note or ""
+        note = (
+            localized_note(m.kind, m.note or "", t) if stage_group == "case_stage" else m.note or ""
+        )
         if m.kind.startswith("stage_") and t.knows(stage_group, note):
             note = t.code(stage_group, note)
         for thing_id, name in names.items():

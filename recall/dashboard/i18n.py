@@ -139,16 +139,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "There is no such page, or you may not see it. Sign in to see your own cases.",
     ),
     # sign-in
-    "signin.title": ("登录看板", "Sign in to the dashboard"),
-    "signin.help": (
-        "粘贴由 `recall token create` 生成的访问令牌。"
-        "令牌保存在仅限本站、脚本不可读取的 Cookie 中。",
-        "Paste a token made by `recall token create`. It is kept in an HttpOnly cookie "
-        "for this site only.",
-    ),
-    "signin.token": ("访问令牌", "Token"),
-    "signin.submit": ("登录", "Sign in"),
-    "signin.invalid": ("令牌无效：{detail}", "The token was not accepted: {detail}"),
     "signin.expired": ("登录已失效，请重新登录。", "Your session has ended; please sign in again."),
     # roles
     "role.admin": ("管理员", "admin"),
@@ -216,6 +206,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "risk.medium": ("中风险", "medium"),
     "risk.low": ("低风险", "low"),
     # milestone kinds
+    "note.case_opened": ("立案", "case opened"),
+    "note.sep": ("：", ": "),
+    "note.hazard": ("{who}（{category}）", "{who} ({category})"),
+    "note.assessed": (
+        "风险等级：{level}（伤害严重程度 {severity}，发生概率 {probability}）",
+        "risk {level} (severity {severity}, probability {probability})",
+    ),
+    "note.overridden": (
+        "；矩阵得出{computed}，已调整，理由：{reason}",
+        "; the matrix gave {computed}, overridden: {reason}",
+    ),
+    "note.plan": ("{remedy}，涉及 {units} 件：", "{remedy}, {units} units: "),
+    "note.progress": ("已召回 {units} 件（{rate}）", "{units} units corrected ({rate})"),
     "milestone.reported": ("立案", "Case opened"),
     "milestone.assessed": ("风险评估", "Risk assessed"),
     "milestone.decided": ("作出处理决定", "Decision made"),

@@ -1,20 +1,29 @@
-"""The dashboard as HTML at /dashboard: the page, case and programme pages, CSV export, sign-in.
+"""The dashboard as HTML at /dashboard: the page, case and programme pages, CSV export.
 
-Only these routes read the session cookie; the JSON API under /api/v1 never does (it takes the
-Authorization header alone), so a cookie cannot make a cross-site request act on the API. Pages use
-no JavaScript (the Content-Security-Policy allows none) and no resource from outside the app."""
+Pages read the session cookie of a person signed in at /login (recall.accounts.sessions); the
+JSON API under /api/v1 never does (it takes the Authorization header alone), so a cookie cannot
+make a cross-site request act on the API. A program may read these pages with the header too.
+Pages use no JavaScript (the Content-Security-Policy allows none) and no resource from outside
+the app."""
 
 import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from recall.accounts.sessions import (
+    forget_ended_session,
+    login_url,
+    page_principal,
+    session_ended,
+    signed_in,
+)
 from recall.auth.principal import Principal
 from recall.auth.tokens import authenticate
 from recall.common.responses import AWAY, JSON_ERROR, TOO_LARGE, errors
@@ -23,12 +32,9 @@ from recall.dashboard.filters import DashboardFilter, parse_filter
 from recall.dashboard.i18n import Labels, lang_of
 from recall.dashboard.views import names, number, overview
 from recall.deps import SessionDep
-from recall.errors import Forbidden, InvalidField, NotFound, Unauthorized
+from recall.errors import InvalidField, NotFound, Unauthorized
 
 HERE = Path(__file__).parent
-COOKIE = "recall_dashboard"
-COOKIE_PATH = "/dashboard"
-SESSION_SECONDS = 8 * 3600
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -44,6 +50,8 @@ templates = Jinja2Templates(
     )
 )
 templates.env.globals["number"] = number
+templates.env.globals["signed_in"] = signed_in  # base.html's nav: who, and their CSRF token
+templates.env.globals["login_url"] = login_url
 
 
 @dataclass(frozen=True)
@@ -91,21 +99,21 @@ class Query:
 @dataclass(frozen=True)
 class Viewer:
     principal: Principal | None = None
-    ended: bool = False  # the cookie's token no longer works
+    ended: bool = False  # the session cookie no longer signs anyone in
 
 
 async def viewer_of(request: Request, session: SessionDep) -> Viewer:
-    """Who is looking: a bearer token in the Authorization header, else the session cookie."""
+    """Who is looking: a bearer token in the Authorization header (programs), else the person
+    signed in with the session cookie."""
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    from_cookie = token is None
-    token = token or request.cookies.get(COOKIE)
-    if not token:
-        return Viewer()
+    if token is None:
+        principal = await page_principal(request)
+        return Viewer(principal, ended=principal is None and session_ended(request))
     try:
         principal = await authenticate(session, token)
     except Unauthorized:
-        return Viewer(ended=from_cookie)
+        return Viewer()
     finally:
         await session.rollback()
     request.state.principal = principal
@@ -133,8 +141,7 @@ def _render(
     response.headers["Vary"] = "Cookie, Authorization"
     if viewer.principal is not None:
         response.headers["Cache-Control"] = "private, no-store"
-    if viewer.ended:
-        response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    forget_ended_session(request, response)
     return response
 
 
@@ -250,56 +257,6 @@ async def programme_detail(programme_id: str, request: Request, session: Session
     except NotFound:
         return _render(request, "not_found.html", q, viewer, 404)
     return _render(request, "programme.html", q, viewer, **page)
-
-
-@router.get("/dashboard/session", include_in_schema=False)
-async def sign_in_form(request: Request, session: SessionDep) -> Response:
-    q, viewer = Query.of(request), await viewer_of(request, session)
-    return _render(request, "signin.html", q, viewer, error=None)
-
-
-def _same_origin(request: Request) -> None:
-    """Browsers name the page a form was posted from; refuse forms posted from other sites."""
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-        raise Forbidden("the form was posted from another site")
-
-
-@router.post("/dashboard/session", include_in_schema=False)
-async def sign_in(
-    request: Request, session: SessionDep, token: str = Form(""), lang: str = Form("zh")
-) -> Response:
-    _same_origin(request)
-    q = Query(lang=lang_of(lang))
-    try:
-        principal = await authenticate(session, token.strip())
-    except Unauthorized as error:
-        await session.rollback()
-        t = Labels(q.lang)
-        return _render(
-            request, "signin.html", q, Viewer(), 401, error=t("signin.invalid", detail=error.detail)
-        )
-    await session.rollback()
-    request.state.principal = principal  # the audit trail names who signed in
-    response = RedirectResponse(q.lang_only("/dashboard"), status_code=303)
-    response.set_cookie(
-        COOKIE,
-        token.strip(),
-        max_age=SESSION_SECONDS,
-        path=COOKIE_PATH,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    return response
-
-
-@router.post("/dashboard/session/end", include_in_schema=False)
-async def sign_out(request: Request, lang: str = Form("zh")) -> Response:
-    _same_origin(request)
-    response = RedirectResponse(Query(lang=lang_of(lang)).lang_only("/dashboard"), 303)
-    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
-    return response
 
 
 @router.get("/dashboard/static/{name}", include_in_schema=False)

@@ -43,6 +43,9 @@ HAZARD_CATEGORIES = (
 HAZARD_STATUSES = ("identified", "eliminated", "verified", "reopened")
 OPEN_HAZARD_STATUSES = ("identified", "reopened")
 ELIMINATED_HAZARD_STATUSES = ("eliminated", "verified")
+# The kinds of deadline a case runs (DOMAIN.md "Deadlines are durable timers").
+DEADLINE_KINDS = ("plan", "progress_report", "summary_report")
+MAX_EVIDENCE_FILES = 10  # evidence files one elimination or progress report may cite
 
 
 def _require_stage(state: Any, allowed: Iterable[str], act: str) -> None:
@@ -108,6 +111,31 @@ def check_accept_plan(state: Any) -> None:
     _require_stage(state, ("recall_planned",), "accepting the plan")
 
 
+def _require_text(value: str | None, field: str, what: str) -> None:
+    if value is not None and not value.strip():
+        raise RuleViolation(f"{what} must not be blank", code="invalid_field", field=field)
+
+
+def check_return_plan(state: Any, reason: str | None = None) -> None:
+    """A submitted plan awaiting acceptance goes back to the enterprise (stage `assessed`, with
+    its recall decision: the plan is due again). `reason` None: only whether the stage allows it."""
+    if state.stage != "recall_planned" or state.plan is None:
+        raise RuleViolation(
+            f"case {state.number} has no plan awaiting acceptance (stage '{state.stage}'); "
+            "only a submitted plan can be returned"
+        )
+    _require_text(reason, "reason", "the reason for returning the plan")
+
+
+def check_evidence_files(file_ids: list[str]) -> None:
+    if len(file_ids) > MAX_EVIDENCE_FILES:
+        raise RuleViolation(
+            f"at most {MAX_EVIDENCE_FILES} evidence files per act",
+            code="invalid_field",
+            field="evidence_file_ids",
+        )
+
+
 def check_add_hazard(state: Any, hazard_id: str) -> None:
     if hazard_id in state.hazards:
         raise RuleViolation(f"hazard {hazard_id} is already recorded", code="conflict")
@@ -129,13 +157,33 @@ def check_eliminate(state: Any, hazard_id: str, eliminated_at: Any = None) -> No
         raise RuleViolation(f"case {state.number} is {state.stage}; nothing more can be recorded")
     if hazard.status not in OPEN_HAZARD_STATUSES:
         raise RuleViolation(f"hazard {hazard_id} is already {hazard.status}")
-    if eliminated_at is not None and eliminated_at < hazard.identified_at:
+    if eliminated_at is not None and eliminated_at < _open_since(hazard):
         raise RuleViolation(
             f"eliminated_at {eliminated_at.isoformat()} is before hazard {hazard_id} was "
-            f"identified ({hazard.identified_at.isoformat()})",
+            f"{'reopened' if getattr(hazard, 'reopened_at', None) else 'identified'} "
+            f"({_open_since(hazard).isoformat()})",
             code="invalid_field",
             field="eliminated_at",
         )
+
+
+def _open_since(hazard: Any) -> Any:
+    """When the hazard became open: identified, or reopened since."""
+    return getattr(hazard, "reopened_at", None) or hazard.identified_at
+
+
+def check_reopen(state: Any, hazard_id: str, reason: str | None = None) -> None:
+    """A regulator reopens an eliminated (or verified) hazard while the case is not closed."""
+    hazard = state.hazards.get(hazard_id)
+    if hazard is None:
+        raise RuleViolation(f"case {state.number} has no hazard {hazard_id}", code="not_found")
+    if state.stage in TERMINAL_STAGES:
+        raise RuleViolation(f"case {state.number} is {state.stage}; it cannot be reopened")
+    if hazard.status not in ELIMINATED_HAZARD_STATUSES:
+        raise RuleViolation(
+            f"hazard {hazard_id} is {hazard.status}; only an eliminated hazard can be reopened"
+        )
+    _require_text(reason, "reason", "the reason for reopening the hazard")
 
 
 def check_progress(state: Any, units_corrected: int) -> None:

@@ -8,7 +8,8 @@ import io
 import httpx
 import pytest
 
-from recall.auth.tokens import revoke_token
+from recall.accounts.service import disable_account
+from tests.accounts.helpers import PASSWORD, hidden, make_account, sign_in
 from tests.api.eventually import eventually
 from tests.api.helpers import credit_code, ok, seed
 from tests.conftest import make_token
@@ -277,21 +278,21 @@ async def test_public_sees_aggregates_only_and_signed_in_see_their_own_cases(
         assert r.status_code == 404 and "text/html" in r.headers["content-type"]
         assert magnets["title"] not in r.text and flasks["title"] not in r.text
 
-    r = await web.post("/dashboard/session", data={"token": "rct_wrong"})
-    assert r.status_code == 401 and 'name="token"' in r.text and "not known" in r.text
-    assert "set-cookie" not in r.headers
+    r = await sign_in(web, "wucheng", "not the password")
+    assert r.status_code == 401 and 'name="username"' in r.text and "data-error" in r.text
+    assert "recall_session" not in r.headers.get("set-cookie", "")
 
-    token = await make_token(db, role="regulator", name="婺城区监管员", regions=["330702"])
-    r = await web.post(
-        "/dashboard/session",
-        data={"token": token, "lang": "en"},
-        headers={"Origin": "http://evil.example"},
+    await make_account(
+        db, username="wucheng", role="regulator", name="婺城区监管员", regions=["330702"]
     )
-    assert r.status_code == 403 and "set-cookie" not in r.headers
-    r = await web.post("/dashboard/session", data={"token": token, "lang": "en"})
+    login = await web.get("/login?lang=en&next=/dashboard")
+    form = {**hidden(login.text, "sign_in"), "username": "wucheng", "password": PASSWORD}
+    r = await web.post("/login?lang=en", data={**form, "csrf_token": "forged"})
+    assert r.status_code == 403 and "recall_session" not in r.headers.get("set-cookie", "")
+    r = await web.post("/login?lang=en", data=form)
     assert r.status_code == 303 and r.headers["location"] == "/dashboard?lang=en"
     cookie = r.headers["set-cookie"].lower()
-    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/dashboard" in cookie
+    assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
 
     mine = await web.get("/dashboard")
     shown = DashboardPage(mine.text)
@@ -311,8 +312,10 @@ async def test_public_sees_aggregates_only_and_signed_in_see_their_own_cases(
     # the JSON API never reads the cookie
     assert (await web.get("/api/v1/cases")).status_code == 401
 
-    r = await web.post("/dashboard/session/end", data={"lang": "zh"})
-    assert r.status_code == 303 and r.headers["location"] == "/dashboard"
+    signed_in = await web.get("/dashboard")
+    assert "婺城区监管员（监管部门）" in signed_in.text and 'href="/desk"' in signed_in.text
+    r = await web.post("/logout", data=hidden(signed_in.text, "sign_out"))
+    assert r.status_code == 303 and r.headers["location"] == "/login?signed_out=1"
     assert (await web.get(f"/dashboard/cases/{magnets['id']}")).status_code == 404
 
     # a regulator of 义乌市, by header: its own case and programme, not the other one
@@ -337,10 +340,11 @@ async def test_public_sees_aggregates_only_and_signed_in_see_their_own_cases(
     )
     assert [row[0] for row in shown.rows("my_cases")] == [magnets["number"]]
 
-    # a revoked token in the cookie: the public view, a note, and the cookie removed
-    web.cookies.set("recall_dashboard", yiwu, domain="dashboard.test", path="/dashboard")
+    # a session ended meanwhile (its account disabled): the public view, a note, the cookie gone
+    await sign_in(web, "wucheng")
+    assert "my_cases" in DashboardPage((await web.get("/dashboard")).text).tables
     async with db() as session:
-        await revoke_token(session, "义乌监管")
+        await disable_account(session, "wucheng")
     r = await web.get("/dashboard")
     assert r.status_code == 200 and "my_cases" not in DashboardPage(r.text).tables
-    assert "登录已失效" in r.text and "recall_dashboard=" in r.headers["set-cookie"]
+    assert "登录已失效" in r.text and "recall_session=" in r.headers["set-cookie"]

@@ -6,9 +6,9 @@ as an admin, against the real stack: PostgreSQL and a Temporal dev server with i
 
 Seeded first: two regions, an industry, two enterprises, a defect report, a case (assessed,
 with a hazard), a programme, an association, a standard in its comment period with a comment,
-a brand cultivation and a regulator's token. In about half the cases whose path parameters
-are valid, those named after a seeded object take its id (the hook `flatmap_case`), so commands
-also reach real objects and their stage rules.
+a brand cultivation, a regulator's token and an evidence file. In about half the cases whose
+path parameters are valid, those named after a seeded object take its id (the hook
+`flatmap_case`), so commands also reach real objects and their stage rules.
 
 Requests reach the app in-process through LoopBridge. MAX_EXAMPLES generated cases per operation
 (RECALL_FUZZ_EXAMPLES), plus Schemathesis' coverage cases; the same ones each run unless
@@ -19,7 +19,9 @@ What is left out, and why (docs/API.md, "Fuzzing the contract", says the same):
 - positive_data_acceptance tolerates a 422 only where it names one of DOCUMENTED_RULES below:
   rules of the domain that a JSON Schema cannot state (a credit code's check character, a
   time not in the future, a cursor this API handed out, ...). Any other 422 on schema-valid
-  input still fails.
+  input still fails;
+- likewise a 415 `unsupported_media_type` naming `file`: an evidence file's content must be a
+  PNG, JPEG or WebP image or a PDF, which no schema of a binary string can say.
 """
 
 import asyncio
@@ -39,6 +41,7 @@ from sqlalchemy import text
 from recall.models import metadata
 from tests.api.helpers import ok, seed
 from tests.conftest import make_token
+from tests.files.samples import png
 
 MAX_EXAMPLES = int(os.environ.get("RECALL_FUZZ_EXAMPLES", "25"))  # per operation
 
@@ -46,7 +49,7 @@ MAX_EXAMPLES = int(os.environ.get("RECALL_FUZZ_EXAMPLES", "25"))  # per operatio
 # None for any field; a fragment of the detail; why the OpenAPI document cannot say it).
 DOCUMENTED_RULES = [
     ("cursor", "is not one this API handed out", "a cursor is opaque: any string looks like one"),
-    ("file", "", "the file's content must be a CPSC or openFDA document"),
+    ("file", "", "an upload's content: a CPSC or openFDA document; an evidence file not empty"),
     ("from", "", "a date or a time with its offset, from 1900 to 2200, before `to`"),
     ("to", "", "a date or a time with its offset, from 1900 to 2200, after `from`"),
     ("credit_code", "", "a unified social credit code's check character (GB 32100-2015)"),
@@ -174,6 +177,7 @@ async def _seed(api: httpx.AsyncClient) -> dict:
         api.post("/tokens", json={"role": "regulator", "name": "王监管", "regions": ["330702"]}),
         201,
     )
+    evidence = await ok(api.post("/files", files={"file": ("整改.png", png(), "image/png")}), 201)
     return {
         "case_id": case["id"],
         "hazard_id": hazard["id"],
@@ -183,6 +187,7 @@ async def _seed(api: httpx.AsyncClient) -> dict:
         "comment_id": comment["id"],
         "cultivation_id": cultivation["id"],
         "token_id": regulator["id"],
+        "file_id": evidence["id"],
         "table": "cases_by_stage",
     }
 
@@ -245,7 +250,8 @@ def api_schema(fuzz_world):
 
     def keep_failure(context, failure, case, response) -> bool:
         """Drop a rejected positive case only when its 422 names a documented rule, or when
-        it is a multipart form whose field names no Content-Disposition header can carry."""
+        it is a multipart form whose field names no Content-Disposition header can carry, or
+        when it is an upload of a type this API does not take."""
         if not isinstance(failure, RejectedPositiveData):
             return True
         try:
@@ -254,6 +260,8 @@ def api_schema(fuzz_world):
             return True
         if response.status_code == 400:
             return not (case.media_type or "").startswith("multipart/") or body != UNENCODABLE
+        if response.status_code == 415:  # an evidence file neither an image nor a PDF
+            return (body.get("error"), body.get("field")) != ("unsupported_media_type", "file")
         return not (response.status_code == 422 and documented_rule(body))
 
     loaded.auth()(AdminToken)

@@ -137,6 +137,8 @@ COMMANDS: dict[str, Callable[[CaseState], None]] = {
     "progress": lambda s: rules.check_progress(s, 500),
     "verify": rules.check_verify,
     "close": rules.check_close,
+    "return_plan": lambda s: rules.check_return_plan(s, "缺少批次信息"),
+    "reopen": lambda s: rules.check_reopen(s, "hz_1", "抽检仍不合格"),
 }
 
 OK = "ok"  # allowed
@@ -147,10 +149,13 @@ OVER = "nothing more can be recorded"  # a closed case takes no elimination
 OPEN = "has 1 hazard not eliminated: hz_1"
 GONE = "hz_1 is already eliminated"
 CHECKED = "hz_1 is already verified"
+NO_PLAN = "has no plan awaiting acceptance"
+NOT_DONE = "hz_1 is identified; only an eliminated hazard can be reopened"
+FINAL = "it cannot be reopened"  # a closed case is final
 
 # Anything but OK is a 409-style refusal (code invalid_transition, no field) with that message.
 # fmt: off
-MATRIX: dict[str, tuple[str, ...]] = {
+STAGE_MATRIX: dict[str, tuple[str, ...]] = {
     #                    assess   decide   submit     accept add_hz eliminate progress verify close
     "reported":         (OK,      ST,      ST,        ST,    OK,    OK,       ST,      ST,    ST),
     "assessed":         (OK,      OK,      UNDECIDED, ST,    OK,    OK,       ST,      ST,    ST),
@@ -162,6 +167,20 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "verified":         (ST,      ST,      ST,        ST,    ST,    CHECKED,  ST,      ST,    OK),
     "closed":           (ST,      ST,      ST,        ST,    ST,    OVER,     ST,      ST,    ST),
 }
+# The two acts that go back: returning a plan, reopening a hazard.
+BACK_MATRIX: dict[str, tuple[str, str]] = {
+    #                    return_plan reopen
+    "reported":         (NO_PLAN,     NOT_DONE),
+    "assessed":         (NO_PLAN,     NOT_DONE),
+    "assessed+decided": (NO_PLAN,     NOT_DONE),
+    "closed_no_recall": (NO_PLAN,     FINAL),
+    "recall_planned":   (OK,          NOT_DONE),
+    "remediating":      (NO_PLAN,     NOT_DONE),
+    "remediating+done": (NO_PLAN,     OK),
+    "verified":         (NO_PLAN,     OK),
+    "closed":           (NO_PLAN,     FINAL),
+}
+MATRIX = {scenario: STAGE_MATRIX[scenario] + BACK_MATRIX[scenario] for scenario in STAGE_MATRIX}
 # fmt: on
 
 
@@ -271,6 +290,38 @@ def test_open_hazards_are_the_identified_and_the_reopened() -> None:
         ),
     )
     assert rules.open_hazards(state) == ["hz_1", "hz_3"]
+
+
+def test_a_returned_plan_or_a_reopened_hazard_needs_a_reason() -> None:
+    planned = SCENARIOS["recall_planned"]()
+    v = refusal(rules.check_return_plan, planned, " \n ")
+    assert (v.code, v.field) == ("invalid_field", "reason")
+    rules.check_return_plan(planned)  # without a reason: only whether the stage allows it
+    done = SCENARIOS["remediating+done"]()
+    v = refusal(rules.check_reopen, done, "hz_1", "")
+    assert (v.code, v.field) == ("invalid_field", "reason")
+    v = refusal(rules.check_reopen, done, "hz_9", "x")
+    assert (v.code, v.field) == ("not_found", None)
+
+
+def test_a_reopened_hazard_is_eliminated_after_its_reopening() -> None:
+    reopened = hazard(status="reopened")
+    reopened.reopened_at = T0 + timedelta(days=20)
+    state = case("remediating", hazards=(reopened,))
+    v = refusal(rules.check_eliminate, state, "hz_1", T0 + timedelta(days=10))
+    assert (v.code, v.field) == ("invalid_field", "eliminated_at")
+    assert "before hazard hz_1 was reopened" in v.message
+    rules.check_eliminate(state, "hz_1", T0 + timedelta(days=20))
+
+
+@pytest.mark.parametrize(("count", "allowed"), [(0, True), (10, True), (11, False)])
+def test_an_act_cites_at_most_ten_evidence_files(count: int, allowed: bool) -> None:
+    ids = [f"file_{i}" for i in range(count)]
+    if allowed:
+        rules.check_evidence_files(ids)
+    else:
+        v = refusal(rules.check_evidence_files, ids)
+        assert (v.code, v.field) == ("invalid_field", "evidence_file_ids")
 
 
 # --- progress reports -------------------------------------------------------------------------

@@ -27,7 +27,16 @@ WHO: dict[str, Principal | None] = {
     "nobody": None,
 }
 
-REGULATOR_ACTS = ("assess", "decide", "accept_plan", "add_hazard", "verify", "close")
+REGULATOR_ACTS = (
+    "assess",
+    "decide",
+    "accept_plan",
+    "return_plan",
+    "add_hazard",
+    "reopen_hazard",
+    "verify",
+    "close",
+)
 ENTERPRISE_ACTS = ("submit_plan", "eliminate_hazard", "report_progress")
 
 

@@ -152,16 +152,18 @@ async def open_case(
     case_id: str | None = None,
     continue_as_new_after_events: int | None = None,
     write: bool = True,
+    enterprise_ids: list[str] | None = None,
 ) -> Api:
     """Start a case as the API does: with its number, then the `open` command (its answer
-    written to the read model unless `write=False`)."""
+    written to the read model unless `write=False`). Its reports name ENTERPRISES unless
+    `enterprise_ids` says otherwise."""
     case_id = case_id or f"case_{uuid.uuid4().hex[:20]}"
     state = CaseState(
         case_id=case_id,
         title="巴克球 magnet balls",
         industry_code="magnetic-toys",
         region_code="330702",
-        enterprise_ids=list(ENTERPRISES),
+        enterprise_ids=list(ENTERPRISES if enterprise_ids is None else enterprise_ids),
         defect_report_ids=[],
         created_by="regulator:test",
         number=await draw_case_number(sessionmaker),

@@ -23,7 +23,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from recall import migrate
+from recall.auth.principal import Principal
 from recall.db import create_engine, create_sessionmaker
+from recall.files.service import store_file
 from recall.worker import build_worker
 from tests.workflows import members
 from tests.workflows.helpers import (
@@ -64,6 +66,7 @@ from workflows.standard_types import (
 
 HISTORIES = Path(__file__).parent / "histories"
 A = "regulator:record"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
 
 async def full_case(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:
@@ -167,7 +170,84 @@ async def continued(env: WorkflowEnvironment, tq: str, db, out: Path) -> Workflo
     return first_run
 
 
-SCENARIOS = {"recall_case": (full_case, no_recall), "standard": (published, withdrawn, continued)}
+async def _evidence(db, n: int) -> list[str]:
+    """Files uploaded as an enterprise would, for acts to cite."""
+    uploader = Principal("record", role="enterprise", enterprise_id=ENTERPRISES[0])
+    async with db() as session:
+        return [
+            (await store_file(session, name=f"证明{i}.png", data=PNG, principal=uploader)).id
+            for i in range(n)
+        ]
+
+
+async def returned_and_reopened(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:
+    """A plan returned and due again (late: overdue), a hazard reopened while remediating and
+    again once verified (the case remediates again), evidence files cited."""
+    photo, report, again = await _evidence(db, 3)
+    h = await open_case(env.client, tq, db, case_id="case_returned_reopened")
+    await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_100"))
+    await h.execute_update(W.add_hazard, _hazard("hz_back"))
+    await h.execute_update(W.decide, s.DecideCase(actor=A, decision="voluntary_recall"))
+    await h.execute_update(W.submit_plan, _plan("refund"))
+    await h.execute_update(W.return_plan, s.ReturnPlan(actor=A, reason="缺少批次信息"))
+    await skip_time(env, h, timedelta(days=16))  # the new plan is late: overdue
+    await h.execute_update(W.submit_plan, _plan("replace"))
+    await h.execute_update(W.accept_plan, s.AcceptPlan(actor=A))
+    await h.execute_update(W.eliminate_hazard, _elimination("hz_back", [photo]))
+    await h.execute_update(W.reopen_hazard, s.ReopenHazard(A, "hz_back", "抽检仍不合格"))
+    await h.execute_update(W.eliminate_hazard, _elimination("hz_back", [again]))
+    await h.execute_update(
+        W.report_progress,
+        s.ReportProgress(actor=A, units_corrected=100, evidence_file_ids=[report]),
+    )
+    await h.execute_update(W.verify, s.VerifyCase(actor=A, note="ok"))
+    await skip_time(env, h, timedelta(days=3))
+    await h.execute_update(W.reopen_hazard, s.ReopenHazard(A, "hz_back", "回访发现"))
+    await skip_time(env, h, timedelta(days=31))  # progress due from the reopening: overdue
+    await h.execute_update(W.eliminate_hazard, _elimination("hz_back", []))
+    await h.execute_update(W.verify, s.VerifyCase(actor=A, note="复查通过"))
+    await h.execute_update(W.close, s.CloseCase(actor=A, summary="done"))
+    await ended(h)
+    return h
+
+
+async def enterprise_joins(env: WorkflowEnvironment, tq: str, db, out: Path) -> WorkflowHandle:
+    """A case whose reports name no enterprise: each hazard's enterprise joins it (patched)."""
+    h = await open_case(env.client, tq, db, case_id="case_joined", enterprise_ids=[])
+    await h.execute_update(W.add_hazard, _hazard("hz_join_a", ENTERPRISES[1]))
+    await h.execute_update(W.add_hazard, _hazard("hz_join_b", ENTERPRISES[0]))
+    await h.execute_update(W.assess, s.AssessCase(actor=A, severity=1, probability="lt_1_1000000"))
+    await h.execute_update(W.decide, s.DecideCase(actor=A, decision="no_recall"))
+    await ended(h)
+    return h
+
+
+def _hazard(hazard_id: str, enterprise_id: str = ENTERPRISES[0]) -> s.AddHazard:
+    return s.AddHazard(
+        actor=A,
+        hazard_id=hazard_id,
+        enterprise_id=enterprise_id,
+        category="ingestion",
+        description="magnets",
+    )
+
+
+def _plan(remedy: str) -> s.SubmitPlan:
+    return s.SubmitPlan(actor=A, units_affected=100, remedy=remedy, summary=remedy)
+
+
+def _elimination(hazard_id: str, file_ids: list[str]) -> s.EliminateHazard:
+    return s.EliminateHazard(
+        actor=A, hazard_id=hazard_id, evidence="sealed", evidence_file_ids=file_ids
+    )
+
+
+# The histories recorded before a change stay beside those recorded after it: record into
+# another folder and copy only the new files, never over the old ones.
+SCENARIOS = {
+    "recall_case": (full_case, no_recall, returned_and_reopened, enterprise_joins),
+    "standard": (published, withdrawn, continued),
+}
 
 
 async def registered_then_linked(

@@ -1,6 +1,5 @@
 """The recall-case workflow on the time-skipping server, writing its read model to PostgreSQL."""
 
-import uuid
 from datetime import timedelta, timezone
 
 import pytest
@@ -10,15 +9,11 @@ from temporalio.service import RPCError
 
 from recall.cases.models import Case, Hazard
 from recall.common.models import Milestone
-from tests.conftest import running_worker
 from tests.workflows.helpers import (
     ENTERPRISES,
     continued_as_new,
     ended,
-    finish,
     idle,
-    open_case,
-    seed_reference,
     settled,
     skip_time,
 )
@@ -26,33 +21,6 @@ from workflows import shared as s
 from workflows.recall_case import RecallCaseWorkflow as W
 
 A = "regulator:test"
-
-
-@pytest.fixture
-async def case_env(time_env, db, fresh_webhook):
-    await seed_reference(db)
-    task_queue = f"wf-{uuid.uuid4().hex[:8]}"
-    handles = []
-
-    async def open_(**kwargs):
-        handle = await open_case(time_env.client, task_queue, db, **kwargs)
-        handles.append(handle)
-        return handle
-
-    async with running_worker(
-        time_env.client, db, task_queue=task_queue, webhook_url=fresh_webhook.url
-    ):
-        yield {
-            "client": time_env.client,
-            "tq": task_queue,
-            "db": db,
-            "env": time_env,
-            "webhook": fresh_webhook,
-            "open": open_,
-        }
-        # The time-skipping server stops skipping while any workflow has work no worker takes.
-        for handle in handles:
-            await finish(handle)
 
 
 async def refused(call, *fragments: str) -> None:

@@ -25,6 +25,33 @@ def test_association_and_cultivation_histories_are_recorded() -> None:
     assert {"association_registered_then_linked", "brand_cultivation_labelled"} <= stems
 
 
+def test_histories_of_the_cases_later_acts_are_recorded() -> None:
+    """Plan returns, reopened hazards and evidence files (new Updates); and a hazard of an
+    enterprise the reports did not name, before the patch that makes it join the case (its
+    run keeps the enterprises it had) and after."""
+    stems = {p.stem: p for p in HISTORIES}
+    assert {
+        "recall_case_returned_and_reopened",
+        "recall_case_enterprise_joins",
+        "recall_case_hazard_of_an_unnamed_enterprise",
+    } <= set(stems)
+    assert "hazard-enterprise-joins-case" in patches_of(stems["recall_case_enterprise_joins"])
+    before = stems["recall_case_hazard_of_an_unnamed_enterprise"]
+    assert "hazard-enterprise-joins-case" not in patches_of(before)
+    assert {"return_plan", "reopen_hazard"} <= updates_of(
+        stems["recall_case_returned_and_reopened"]
+    )
+
+
+def updates_of(path: Path) -> set[str]:
+    """The names of the Updates a recorded history accepted."""
+    return {
+        event["workflowExecutionUpdateAcceptedEventAttributes"]["acceptedRequest"]["input"]["name"]
+        for event in json.loads(path.read_text())["events"]
+        if "workflowExecutionUpdateAcceptedEventAttributes" in event
+    }
+
+
 def test_histories_of_both_write_paths_are_recorded() -> None:
     """Runs that wrote their read model by local activities inside the Update handlers, and
     runs that hand their projections to an activity after the task committed (the patch

@@ -1,0 +1,108 @@
+"""People with accounts, signed in through the real sign-in form, and the forms of a page read as
+a browser reads them (tests/desk drive the pages by the contract's form conventions)."""
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import httpx
+
+from recall.accounts.service import create_account
+
+PASSWORD = "magnet-balls-2026"
+
+
+@dataclass
+class Form:
+    action: str
+    act: str | None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class _Forms(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms: list[Form] = []
+        self._open: Form | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self._open = Form(a.get("action") or "", a.get("data-action"))
+            self.forms.append(self._open)
+        elif tag == "input" and self._open is not None and a.get("type") == "hidden":
+            self._open.fields[a["name"]] = a.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._open = None
+
+
+def forms(html: str) -> list[Form]:
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+def form(html: str, act: str, hazard_id: str | None = None) -> Form:
+    """The page's form for this act (and hazard); AssertionError if the page has none."""
+    found = [
+        f
+        for f in forms(html)
+        if f.act == act and (hazard_id is None or f.fields.get("hazard_id") == hazard_id)
+    ]
+    assert found, f"no form for {act} on the page"
+    return found[0]
+
+
+CASE_ACTS = frozenset({
+    "open_case", "assess", "decide", "submit_plan", "accept_plan", "return_plan", "add_hazard",
+    "eliminate_hazard", "reopen_hazard", "report_progress", "verify", "close",
+})  # fmt: skip
+
+
+def acts(html: str) -> set[str]:
+    """The acts on a recall case that the page offers (not signing out and the like)."""
+    return {f.act for f in forms(html) if f.act in CASE_ACTS}
+
+
+async def make_people(sessionmaker, enterprises: list[dict]) -> dict[str, str]:
+    """username -> role: a regulator of 330702 and one of 330782, each enterprise's person."""
+    people = {
+        "wang": dict(role="regulator", name="王监管", regions=["330702"]),
+        "li": dict(role="regulator", name="李监管", regions=["330782"]),
+        "admin": dict(role="admin", name="管理员"),
+    }
+    for i, enterprise in enumerate(enterprises):
+        people[f"ent{i}"] = dict(role="enterprise", name=f"企业{i}", enterprise_id=enterprise["id"])
+    async with sessionmaker() as session:
+        for username, kwargs in people.items():
+            await create_account(session, username=username, password=PASSWORD, **kwargs)
+    return {u: p["role"] for u, p in people.items()}
+
+
+async def sign_in(app, username: str, password: str = PASSWORD) -> httpx.AsyncClient:
+    """A browser-like client (cookies kept, redirects not followed) signed in by the form."""
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    page = await client.get("/login")
+    token = _login_csrf(page.text)
+    answer = await client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def _login_csrf(html: str) -> str:
+    for f in forms(html):
+        if "csrf_token" in f.fields and f.action.startswith("/login"):
+            return f.fields["csrf_token"]
+    raise AssertionError("no sign-in form")
+
+
+async def send(
+    client: httpx.AsyncClient, html: str, act: str, hazard_id: str | None = None, files=None, **data
+) -> httpx.Response:
+    """Fill the act's form as on the page (its hidden fields kept) and send it."""
+    f = form(html, act, hazard_id)
+    body = {**f.fields, **{k: v for k, v in data.items()}}
+    return await client.post(f.action, data=body, files=files)
