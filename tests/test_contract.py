@@ -1,16 +1,17 @@
 """The HTTP contract (docs/API.md) against the app's OpenAPI document, built without any server.
 
-CONTRACT lists every method and path of docs/API.md that the app serves today. Not listed yet, as
-the app does not serve them: "Public recall notices" (`GET /recalls`, `GET /recalls/{number}`),
-"Pages for people" (`/login`, `/logout`, `/desk...`, `/recalls.atom`, `/standards/{id}/comment`),
-`POST /cases/{id}/plan/return` and `POST /cases/{id}/hazards/{hazard_id}/reopening`. Move each
-here when it is built."""
+CONTRACT lists every method and path of docs/API.md that the app serves today; PAGES the pages for
+people it serves (HTML, outside the OpenAPI document). Not listed yet, as the app does not serve
+them: "Public recall notices" (`GET /recalls`, `GET /recalls/{number}`, `/recalls.atom`), the
+chain's pages (`/desk/programmes/{id}`, `/desk/associations/{id}`, `/desk/standards/{id}`,
+`/desk/brand-cultivations/{id}`) and `/standards/{id}/comment`. Move each here when it is built."""
 
 import re
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from starlette.routing import Match
 
 from recall.config import Settings
 from recall.main import create_app
@@ -34,8 +35,10 @@ CONTRACT = [
     f"POST {V1}/cases/{{id}}/decision",
     f"POST {V1}/cases/{{id}}/plan",
     f"POST {V1}/cases/{{id}}/plan/acceptance",
+    f"POST {V1}/cases/{{id}}/plan/return",
     f"POST {V1}/cases/{{id}}/hazards",
     f"POST {V1}/cases/{{id}}/hazards/{{hazard_id}}/elimination",
+    f"POST {V1}/cases/{{id}}/hazards/{{hazard_id}}/reopening",
     f"POST {V1}/cases/{{id}}/progress-reports",
     f"POST {V1}/cases/{{id}}/verification",
     f"POST {V1}/cases/{{id}}/closure",
@@ -81,6 +84,15 @@ ADDITIONS = [
     f"GET {V1}/brand-cultivations/{{id}}",
     f"GET {V1}/standards/{{id}}",
     f"GET {V1}/standards/{{id}}/milestones",
+]
+# docs/API.md, "Pages for people (v1)": served as HTML, not in the OpenAPI document
+PAGES = [
+    "GET /login",
+    "POST /login",
+    "POST /logout",
+    "GET /desk",
+    "GET /desk/reports",
+    "GET /desk/cases/{id}",
 ]
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -148,3 +160,10 @@ def test_every_operation_says_what_it_does(openapi: dict) -> None:
         and operation.get("summary", "").strip() in ("", automatic(path, method, operation))
     ]
     assert bare == []
+
+
+@pytest.mark.parametrize("entry", PAGES)
+def test_contract_page_is_served(app: FastAPI, entry: str) -> None:
+    method, path = entry.split(" ", 1)
+    scope = {"type": "http", "method": method, "path": path.replace("{id}", "x"), "headers": []}
+    assert any(route.matches(scope)[0] == Match.FULL for route in app.routes)
