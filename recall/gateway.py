@@ -44,6 +44,14 @@ WRITE_ATTEMPTS = 3
 # A run that is continuing as new refuses commands until its successor takes over, which
 # takes a moment; the command is sent again rather than answered 503.
 CONTINUING_AS_NEW = "continuing_as_new"
+# A command applied just before its run continued as new, sent again to the next run (see
+# workflows.journal): it is done, and its events are in the read model already (a run drains its
+# outbox before it continues), so there is nothing to write.
+ALREADY_APPLIED = "already_applied"
+# The server's answer to an Update that reached a run as it closed (continued as new) before
+# the worker took it: never applied, so it is sent again, to the next run.
+UNPROCESSED = "UnprocessedUpdate"
+SEND_AGAIN = frozenset({CONTINUING_AS_NEW, UNPROCESSED})
 
 
 def _retryable(err: DBAPIError) -> bool:
@@ -100,16 +108,19 @@ class WorkflowGateway:
                 raise EngineUnavailable(f"the workflow engine is busy: {err}") from None
             raise
 
-    async def _send(self, call: Callable[[], Awaitable[T]]) -> T:
-        """`call` within the deadline, sent again while the run is continuing as new."""
+    async def _send(self, call: Callable[[], Awaitable[T]]) -> T | None:
+        """`call` within the deadline, sent again while the run is continuing as new (or closed
+        before it took the command); None for a command found applied by the run before."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         pause = 0.02
         while True:
             try:
                 return await self._within_deadline(call())
-            except EngineUnavailable as err:
-                if err.code != CONTINUING_AS_NEW or loop.time() + pause > deadline:
+            except DomainError as err:
+                if err.code == ALREADY_APPLIED:
+                    return None
+                if err.code not in SEND_AGAIN or loop.time() + pause > deadline:
                     raise
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.5)

@@ -115,6 +115,8 @@ class ProgrammeState:
     seq: int = 0
     started_at: datetime | None = None
     completed_at: datetime | None = None
+    # Update ids the previous run applied last, carried over continue-as-new (workflows.journal).
+    carried_update_ids: list[str] = field(default_factory=list)
 
     @property
     def stage(self) -> str:

@@ -34,6 +34,12 @@ OUTBOX_BATCH = 50
 # Past this many unwritten events a workflow takes no more commands until the read model catches
 # up: its state stays bounded however long the database is away.
 OUTBOX_LIMIT = 500
+# Temporal knows an Update's id within one run only. A client whose Update was applied just before
+# the run continued as new may send it again (its SDK retries when the run it waited on closes),
+# and the new run would take it as a new command. The last ids of a run go over to the next, whose
+# validators refuse them as `already_applied`, an answer the API reads as done.
+CARRIED_UPDATES = 64
+ALREADY_APPLIED = "already_applied"
 
 
 def refuse(violation: RuleViolation) -> ApplicationError:
@@ -72,6 +78,8 @@ class Journal:
         # Set while the run waits to continue as new: validators refuse new commands, or a
         # steady stream of them would refill the outbox and put continue-as-new off for ever.
         self.closing = False
+        self.carried = frozenset(getattr(state, "carried_update_ids", ()))
+        self.applied: list[str] = []  # this run's last Update ids, for the next run
 
     def record(self, kind: str, actor: str, note: str | None = None) -> None:
         self.state.seq += 1
@@ -94,6 +102,15 @@ class Journal:
     def check(self, rule: Callable[..., None], *args: Any) -> None:
         """`check`, refusing first while the read model is too far behind, and (in a validator,
         so never in history) while the run is about to continue as new."""
+        update = workflow.current_update_info()
+        if update is not None and update.id in self.carried and workflow.unsafe.is_read_only():
+            raise refuse(
+                RuleViolation(
+                    "this command was applied before the process continued as new",
+                    code=ALREADY_APPLIED,
+                    kind="conflict",
+                )
+            )
         if self.closing and workflow.unsafe.is_read_only():
             raise refuse(
                 RuleViolation(
@@ -116,6 +133,10 @@ class Journal:
         """Hand over an event's projection (`projection.state` must be a copy taken now);
         returns it, for an Update to return to the API."""
         seq = projection.state.seq
+        update = workflow.current_update_info()
+        if update is not None and (not self.applied or self.applied[-1] != update.id):
+            self.applied.append(update.id)
+            del self.applied[:-CARRIED_UPDATES]
         if workflow.patched(PROJECT_AFTER_COMMIT):
             self.outbox.append(projection)
             self._start_projector()
@@ -154,6 +175,8 @@ class Journal:
         the end of the run. New commands are refused meanwhile (see `check`)."""
         self.closing = True
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and self.drained())
+        if hasattr(self.state, "carried_update_ids"):  # handed to the next run with the state
+            self.state.carried_update_ids = list(self.applied)
 
     async def first_written(self) -> None:
         """Wait until the start of the workflow is recorded (read your writes)."""

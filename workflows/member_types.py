@@ -25,6 +25,8 @@ class AssociationState:
     # the programmes it belongs to (the read model), and the workflows it reports to
     programme_ids: list[str] = field(default_factory=list)
     programme_workflow_ids: list[str] = field(default_factory=list)
+    # Update ids the previous run applied last, carried over continue-as-new (workflows.journal).
+    carried_update_ids: list[str] = field(default_factory=list)
 
     @property
     def member_id(self) -> str:
@@ -46,6 +48,8 @@ class CultivationState:
     certified_at: datetime | None = None
     labelled_at: datetime | None = None
     programme_workflow_ids: list[str] = field(default_factory=list)
+    # Update ids the previous run applied last, carried over continue-as-new (workflows.journal).
+    carried_update_ids: list[str] = field(default_factory=list)
 
     @property
     def member_id(self) -> str:

@@ -121,6 +121,8 @@ class CaseState:
     due_kind: str | None = None
     due_at: datetime | None = None
     programme_workflow_ids: list[str] = field(default_factory=list)
+    # Update ids the previous run applied last, carried over continue-as-new (workflows.journal).
+    carried_update_ids: list[str] = field(default_factory=list)
 
 
 @dataclass

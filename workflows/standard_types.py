@@ -66,6 +66,8 @@ class StandardState:
     ballot: BallotState | None = None
     published_at: datetime | None = None
     programme_workflow_ids: list[str] = field(default_factory=list)
+    # Update ids the previous run applied last, carried over continue-as-new (workflows.journal).
+    carried_update_ids: list[str] = field(default_factory=list)
 
     @property
     def stage(self) -> str:

@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from recall.cases.projection import next_case_number, project_case
 from recall.common.models import Milestone
 from recall.common.types import utcnow
-from recall.gateway import CONTINUING_AS_NEW
+from recall.gateway import ALREADY_APPLIED, SEND_AGAIN
 from recall.reference.models import Enterprise, Industry, Region
 from tests.api.eventually import eventually
 from workflows.recall_case import RecallCaseWorkflow
@@ -53,12 +53,15 @@ class Api:
 
     async def execute_update(self, update: Callable, arg: Any, *, id: str | None = None) -> Any:
         pause = 0.02
-        while True:  # as the gateway does, sent again while the run continues as new
+        while True:  # as the gateway does: sent again while the run continues as new
             try:
                 committed = await self.handle.execute_update(update, arg, id=id)
                 break
             except WorkflowUpdateFailedError as err:
-                if getattr(err.cause, "type", None) != CONTINUING_AS_NEW or pause > 2:
+                refusal = getattr(err.cause, "type", None)
+                if refusal == ALREADY_APPLIED:  # done by the run before: nothing to write
+                    return None
+                if refusal not in SEND_AGAIN or pause > 2:
                     raise
             await asyncio.sleep(pause)
             pause *= 2

@@ -309,6 +309,8 @@ async def test_concurrent_commands_land_exactly_once(
         for answer in answers:
             if isinstance(answer, s.CaseProjection):
                 outcome["ok"] += 1
+            elif answer is None:  # sent again after a continue-as-new: found applied before
+                outcome["applied before"] += 1
             elif isinstance(answer, RPCError) and answer.status == RPCStatusCode.RESOURCE_EXHAUSTED:
                 outcome["busy"] += 1
             elif isinstance(answer, TimeoutError | WorkflowUpdateRPCTimeoutOrCancelledError):
@@ -324,7 +326,9 @@ async def test_concurrent_commands_land_exactly_once(
 
         state, model = await converged(db, h)
     assert differences(model, state) == []
-    assert outcome["ok"] <= len(state.hazards) <= 30  # a timed-out command may still have landed
+    assert (
+        outcome["ok"] + outcome["applied before"] <= len(state.hazards) <= 30
+    )  # a timed-out command may still have landed
     assert kinds(model) == ["reported"] + ["hazard_identified"] * len(state.hazards)
 
 
@@ -379,3 +383,36 @@ async def test_a_steady_stream_of_commands_still_continues_as_new(dev_server) ->
 def refusal_kind(err: WorkflowUpdateFailedError) -> str | None:
     details = getattr(err.cause, "details", None) or [{}]
     return details[0].get("kind") if isinstance(details[0], dict) else None
+
+
+async def test_a_command_sent_again_after_continue_as_new_acts_once(dev_server) -> None:
+    """Temporal knows an Update's id within one run only: the same command sent again once the
+    run has continued as new is found applied (the ids go over with the state), never applied
+    twice; through the gateway it is simply done."""
+    db = dev_server["db"]
+    async with dev_server["worker"]():
+        h = await dev_server["open"](continue_as_new_after_events=20)
+        first_run = (await h.describe()).run_id
+        await h.handle.execute_update(W.add_hazard, add("hz_once"), id="upd-once")
+        n = 0
+        while (await h.describe()).run_id == first_run:  # more commands, until it continues
+            n += 1
+            assert n < 40, "the workflow did not continue as new"
+            await h.execute_update(W.add_hazard, add(f"hz_{n}", n))
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await h.handle.execute_update(W.add_hazard, add("hz_once"), id="upd-once")
+        assert refused.value.cause.type == "already_applied"
+        gateway = WorkflowGateway(
+            dev_server["env"].client,
+            task_queue="unused",
+            timeout=10,
+            case_deadlines=s.Deadlines(),
+            sessionmaker=db,
+        )
+        again = await gateway.command(
+            h.id, W.add_hazard, add("hz_once"), update_id="upd-once", project=project_case
+        )
+        assert again is None  # done before: nothing more to write
+        state, model = await converged(db, h)
+    assert differences(model, state) == []
+    assert list(state.hazards).count("hz_once") == 1 and len(state.hazards) == n + 1
