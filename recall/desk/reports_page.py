@@ -46,9 +46,14 @@ async def show_reports(
     request: Request, principal: Principal, submitted: Submitted | None = None, status: int = 200
 ) -> Response:
     t, f = labels(request), _filters(request)
+    picked = set(submitted.values.get("defect_report_ids") or []) if submitted else set()
     async with request.app.state.sessionmaker() as session:
+        # a refused form keeps its ticked reports, even those its own try claimed meanwhile
+        free = DefectReport.case_id.is_(None)
         stmt = scope_reports(
-            select(DefectReport).where(DefectReport.case_id.is_(None)),
+            select(DefectReport).where(
+                or_(free, DefectReport.id.in_(list(picked)[:100])) if picked else free
+            ),
             principal,
             session.bind.dialect.name,
         )
@@ -66,7 +71,6 @@ async def show_reports(
         stmt = stmt.order_by(DefectReport.received_at.desc(), DefectReport.id).limit(SHOWN + 1)
         rows = list((await session.execute(stmt)).scalars())
         n = await names(session)
-        picked = set(submitted.values.get("defect_report_ids") or []) if submitted else set()
         reports = [
             {
                 "id": r.id,

@@ -148,3 +148,42 @@ async def test_each_person_sees_and_may_do_what_the_api_allows(world) -> None:
     # the to-do lists
     assert 'data-todo="submit_plan"' in (await ent0.get("/desk")).text
     assert 'data-todo="submit_plan"' not in (await wang.get("/desk")).text
+
+
+async def test_with_the_engine_away_the_form_says_so_keeps_its_input_and_acts_once_later(
+    world, stack, pg_url, db
+) -> None:
+    """No worker on the process's task queue: opening a case answers 503 with the ticked reports
+    and the form's idempotency key kept; sent again once a worker runs, it opens one case."""
+    from recall.config import Settings
+    from recall.main import create_app
+    from recall.runtime import running_worker
+
+    queue = f"away-{world['reports'][0][-6:]}"
+    settings = Settings(
+        database_url=pg_url, temporal={"task_queue": queue}, command_timeout_seconds=1.5
+    )
+    app = create_app(settings, temporal_client=stack["client"])
+    async with app.router.lifespan_context(app):
+        wang = await sign_in(app, "wang")
+        try:
+            page = (await wang.get("/desk/reports")).text
+            key = form(page, "open_case").fields["idempotency_key"]
+            away = await send(wang, page, "open_case", defect_report_ids=world["reports"])
+            assert away.status_code == 503
+            assert "data-error" in away.text
+            kept = form(away.text, "open_case")
+            assert kept.fields["idempotency_key"] == key  # the same act when sent again
+            for report in world["reports"]:
+                assert f'value="{report}" id="pick-{report}" checked' in away.text
+            async with running_worker(stack["client"], db, task_queue=queue, webhook_url=None):
+                again = await send(wang, away.text, "open_case", defect_report_ids=world["reports"])
+                assert again.status_code == 303, again.text
+                again_twice = await send(
+                    wang, away.text, "open_case", defect_report_ids=world["reports"]
+                )
+                assert again_twice.headers["location"] == again.headers["location"]
+        finally:
+            await wang.aclose()
+    cases = (await ok(world["api"].get("/cases")))["items"]
+    assert len(cases) == 1
