@@ -6,13 +6,15 @@ import os
 import secrets
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from recall.accounts.models import Account
 from recall.accounts.service import create_account, find_account
+from recall.cases.models import Hazard
 from recall.config import Settings
 from recall.db import create_engine, create_sessionmaker
 from recall.reference.models import Enterprise, Region
+from recall.rules.case_rules import OPEN_HAZARD_STATUSES
 
 FILE_NAME = "admin-password"
 
@@ -25,6 +27,20 @@ def _password(path: Path) -> tuple[str, bool]:
     with os.fdopen(fd, "w") as handle:
         handle.write(password + "\n")
     return password, True
+
+
+async def _busiest_enterprise(session) -> Enterprise | None:
+    """The demo's enterprise with the most hazards still open: its workbench has things to do."""
+    busiest = await session.scalar(
+        select(Hazard.enterprise_id)
+        .where(Hazard.status.in_(OPEN_HAZARD_STATUSES))
+        .group_by(Hazard.enterprise_id)
+        .order_by(func.count().desc(), Hazard.enterprise_id)
+        .limit(1)
+    )
+    if busiest is not None:
+        return await session.get(Enterprise, busiest)
+    return await session.scalar(select(Enterprise).order_by(Enterprise.name).limit(1))
 
 
 async def ensure_local_accounts(settings: Settings, *, demo: bool) -> tuple[list[str], Path]:
@@ -43,7 +59,7 @@ async def ensure_local_accounts(settings: Settings, *, demo: bool) -> tuple[list
             if demo and await find_account(session, "demo-regulator") is None and path.exists():
                 password = path.read_text().strip()
                 regions = list((await session.execute(select(Region.code))).scalars())
-                enterprise = await session.scalar(select(Enterprise).order_by(Enterprise.name))
+                enterprise = await _busiest_enterprise(session)
                 if regions:
                     await create_account(
                         session, username="demo-regulator", name="演示监管人员",
