@@ -5,6 +5,8 @@ categories, kinds) are looked up as "<group>.<code>"; an unknown code reads as i
 
 from recall.accounts.labels import LABELS as ACCOUNT_LABELS
 from recall.desk.labels import LABELS as DESK_LABELS
+from recall.desk.standard_labels import LABELS as STANDARD_LABELS
+from recall.notices.labels import LABELS as NOTICE_LABELS
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -246,6 +248,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 # The labels of the other page families, kept beside their pages.
 CATALOGUE.update(ACCOUNT_LABELS)
 CATALOGUE.update(DESK_LABELS)
+CATALOGUE.update(STANDARD_LABELS)
+CATALOGUE.update(NOTICE_LABELS)
 
 
 def lang_of(value: str | None) -> str:
