@@ -27,6 +27,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.journal import Journal, time_to_continue_as_new
 
+# Runs before this patch named the first stage in every stage_complete/stage_waived milestone.
+MILESTONE_NAMES_ITS_STAGE = "milestone-names-its-stage"
+
 
 @workflow.defn
 class IndustryProgrammeWorkflow:
@@ -80,7 +83,9 @@ class IndustryProgrammeWorkflow:
     def _finish(self, stage, status: str, reason: str | None) -> None:
         now = workflow.now()
         stage.status, stage.completed_at, stage.waiver_reason = status, now, reason
-        self._milestone(f"stage_{status}", "system", stage.name)
+        # Between one stage and the next none is open: the milestone names its own stage.
+        about = stage.name if workflow.patched(MILESTONE_NAMES_ITS_STAGE) else None
+        self._milestone(f"stage_{status}", "system", stage.name, stage=about)
         following = [st for st in self.state.stages if st.status == "pending"]
         if following:
             self._open(following[0])
@@ -109,8 +114,10 @@ class IndustryProgrammeWorkflow:
 
     # --- bookkeeping ------------------------------------------------------------------------
 
-    def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
-        self.journal.record(kind, actor, note)
+    def _milestone(
+        self, kind: str, actor: str, note: str | None = None, stage: str | None = None
+    ) -> None:
+        self.journal.record(kind, actor, note, stage)
 
     async def _project(self) -> ProgrammeProjection:
         return await self.journal.write(

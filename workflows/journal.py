@@ -81,14 +81,17 @@ class Journal:
         self.carried = frozenset(getattr(state, "carried_update_ids", ()))
         self.applied: list[str] = []  # this run's last Update ids, for the next run
 
-    def record(self, kind: str, actor: str, note: str | None = None) -> None:
+    def record(
+        self, kind: str, actor: str, note: str | None = None, stage: str | None = None
+    ) -> None:
+        """A milestone of the current stage, or of `stage` when it is about another."""
         self.state.seq += 1
         self.pending.append(
             MilestoneEvent(
                 seq=self.state.seq,
                 at=workflow.now(),
                 kind=kind,
-                stage=self.state.stage,
+                stage=stage or self.state.stage,
                 actor=actor,
                 note=note,
             )

@@ -104,17 +104,20 @@ async def test_the_chain_advances_as_members_report(programme_env) -> None:
     await settled(programme_env["db"], h)  # signals moved it: the workflow writes that itself
     async with programme_env["db"]() as session:
         row = await session.get(Programme, state.programme_id)
-        kinds = list(
-            (
-                await session.execute(
-                    select(Milestone.kind)
-                    .where(Milestone.subject_id == state.programme_id)
-                    .order_by(Milestone.seq)
-                )
-            ).scalars()
-        )
+        rows = (
+            await session.execute(
+                select(Milestone.kind, Milestone.stage, Milestone.note)
+                .where(Milestone.subject_id == state.programme_id)
+                .order_by(Milestone.seq)
+            )
+        ).all()
+    kinds = [kind for kind, _, _ in rows]
     assert row.stage == "completed" and row.association_ids == ["asn_1"]
     assert kinds.count("stage_complete") == 4 and kinds[-1] == "completed"
+    # each stage's milestone names the stage it is about
+    completed = [(stage, note) for kind, stage, note in rows if kind == "stage_complete"]
+    assert [stage for stage, _ in completed] == [note for _, note in completed]
+    assert [stage for stage, _ in completed] == [s.name for s in state.stages]
 
 
 async def test_a_case_without_hazards_counts_once_verified(programme_env) -> None:

@@ -43,6 +43,17 @@ def test_histories_of_the_cases_later_acts_are_recorded() -> None:
     )
 
 
+def test_a_programme_history_after_its_milestones_named_their_stage_is_recorded() -> None:
+    """Stage milestones of a programme name the stage they are about (a patch): runs from
+    before it replay as they were, runs after it as they are."""
+    stems = {p.stem: p for p in HISTORIES}
+    after = stems["programme_chain__milestone_names_its_stage"]
+    assert "milestone-names-its-stage" in patches_of(after)
+    assert "milestone-names-its-stage" not in patches_of(
+        stems["programme_chain__projected_after_commit"]
+    )
+
+
 def updates_of(path: Path) -> set[str]:
     """The names of the Updates a recorded history accepted."""
     return {
