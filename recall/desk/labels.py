@@ -110,6 +110,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.report_progress": ("待报送召回进度", "Progress report due"),
     "todo.eliminate": ("待消除隐患 {n} 项", "{n} hazard(s) to eliminate"),
     "todo.overdue": ("已逾期", "Overdue"),
+    "todo.chase": ("逾期未交召回计划，待督促", "Plan overdue: follow up"),
     # the reports to triage
     "reports.heading": ("缺陷报告与境外召回线索", "Defect reports and overseas leads"),
     "reports.note": (

@@ -79,6 +79,8 @@ async def regulator_items(session: AsyncSession, principal: Principal) -> list[I
     for case in await _cases(session, principal, REGULATOR_NEXT):
         what = REGULATOR_NEXT[case.stage]
         if case.stage == "assessed" and case.decision in RECALL_DECISIONS:
+            if case.overdue:  # the enterprise's plan is late: the regulator follows it up
+                items.append(_case_item("chase", case))
             continue  # decided: the plan is the enterprise's to submit
         if case.stage == "remediating":
             still_open = await session.scalar(

@@ -187,3 +187,24 @@ async def test_with_the_engine_away_the_form_says_so_keeps_its_input_and_acts_on
             await wang.aclose()
     cases = (await ok(world["api"].get("/cases")))["items"]
     assert len(cases) == 1
+
+
+async def test_the_to_do_list_is_soonest_due_first_with_its_due_dates(world) -> None:
+    api = world["api"]
+    numbers = []
+    for report in world["reports"]:  # two cases, decided one after the other
+        case = await ok(api.post("/cases", json={"defect_report_ids": [report]}), 201)
+        await ok(
+            api.post(
+                f"/cases/{case['id']}/assessment", json={"severity": 3, "probability": "gt_1_10"}
+            )
+        )
+        await ok(api.post(f"/cases/{case['id']}/decision", json={"decision": "ordered_recall"}))
+        numbers.append(case["number"])
+        detail = await ok(api.get(f"/cases/{case['id']}"))
+        assert [d["kind"] for d in detail["deadlines"]] == ["plan"]
+    person = await world["person"]("ent0")
+    page = (await person.get("/desk")).text
+    rows = re.findall(r'data-todo="submit_plan".*?>(RC-[\d-]+)<.*?data-due="([\d-]+)"', page, re.S)
+    assert [number for number, _ in rows] == numbers  # the first decided is due first
+    assert all(due for _, due in rows)
