@@ -24,8 +24,9 @@ from recall import migrate
 from recall.auth.tokens import create_token
 from recall.config import Settings
 from recall.db import create_engine, create_sessionmaker
+from recall.main import create_app
 from recall.models import metadata
-from recall.runtime import running_stack
+from recall.runtime import running_stack, uvicorn_server
 from recall.runtime import running_worker as running_worker  # tests import it from here
 
 PG_SERVER = os.environ.get("RECALL_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -241,3 +242,25 @@ async def client_as(stack, db):
     yield make
     for client in clients:
         await client.aclose()
+
+
+@pytest.fixture
+async def live(stack, db) -> AsyncIterator[str]:
+    """The app on a real socket (uvicorn on a free port), with empty tables: for a browser."""
+    port = free_port()
+    server = uvicorn_server(
+        create_app(stack["settings"], temporal_client=stack["client"]), "127.0.0.1", port
+    )
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(20):
+        while not server.started:
+            assert not task.done(), "uvicorn stopped before it started"
+            await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    try:
+        async with asyncio.timeout(10):
+            await asyncio.shield(task)
+    except TimeoutError:  # a connection left open: stop without waiting for it
+        server.force_exit = True
+        await task

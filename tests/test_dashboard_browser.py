@@ -4,7 +4,6 @@ through the API, then the page read back from the browser's DOM and compared wit
 Chinese and English; a sign-in through the /login form; screenshots of each page (in the test's
 tmp path, or where DASHBOARD_SCREENSHOTS points)."""
 
-import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,8 +13,6 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from recall.main import create_app
-from recall.runtime import free_port, uvicorn_server
 from tests.accounts.helpers import PASSWORD, make_account
 from tests.browser import chromium, goto, submit
 from tests.conftest import make_token
@@ -34,28 +31,6 @@ async def page() -> AsyncIterator["Page"]:
     """A page in a fresh headless Chromium; skips (fails under CI) when Chromium is missing."""
     async with chromium() as page:
         yield page
-
-
-@pytest.fixture
-async def live(stack, db) -> AsyncIterator[str]:
-    """The app on a real socket, with empty tables."""
-    port = free_port()
-    server = uvicorn_server(
-        create_app(stack["settings"], temporal_client=stack["client"]), "127.0.0.1", port
-    )
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(20):
-        while not server.started:
-            assert not task.done(), "uvicorn stopped before it started"
-            await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    try:
-        async with asyncio.timeout(10):
-            await asyncio.shield(task)
-    except TimeoutError:  # a connection left open: stop without waiting for it
-        server.force_exit = True
-        await task
 
 
 @pytest.fixture

@@ -1,43 +1,17 @@
 """Signing in and out in a real headless Chromium (Playwright): the form, the redirect to /desk,
 the HttpOnly cookie no script can read, the nav of a signed-in person, and signing out."""
 
-import asyncio
-from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import pytest
 
 from recall.accounts.sessions import COOKIE, session_id
-from recall.main import create_app
-from recall.runtime import free_port, uvicorn_server
 from tests.accounts.helpers import PASSWORD, make_account
 from tests.accounts.test_signin import sessions_of
 from tests.browser import chromium, goto, submit
 
 pytestmark = pytest.mark.slow
 SIGN_IN = "form[data-action=sign_in]"
-
-
-@pytest.fixture
-async def live(stack, db) -> AsyncIterator[str]:
-    """The app on a real socket, with empty tables."""
-    port = free_port()
-    server = uvicorn_server(
-        create_app(stack["settings"], temporal_client=stack["client"]), "127.0.0.1", port
-    )
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(20):
-        while not server.started:
-            assert not task.done(), "uvicorn stopped before it started"
-            await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    try:
-        async with asyncio.timeout(10):
-            await asyncio.shield(task)
-    except TimeoutError:  # a connection left open: stop without waiting for it
-        server.force_exit = True
-        await task
 
 
 async def test_a_person_signs_in_and_out_in_chromium(live, db) -> None:

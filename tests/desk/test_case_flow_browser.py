@@ -3,18 +3,14 @@ Playwright), through the forms only, by a regulator and two enterprises each sig
 of their own; each step checked on the page and in the API. In Chinese and in English. Screenshots
 of /desk and of the case page for each role (in the test's tmp path, or DESK_SCREENSHOTS)."""
 
-import asyncio
 import os
 import struct
 import zlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from recall.main import create_app
-from recall.runtime import free_port, uvicorn_server
 from tests.api.helpers import credit_code, ok, seed
 from tests.browser import browser
 from tests.desk.people import CASE_ACTS, PASSWORD, make_people
@@ -41,27 +37,6 @@ TINY_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
-
-@pytest.fixture
-async def live(stack, db) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn_server(
-        create_app(stack["settings"], temporal_client=stack["client"]), "127.0.0.1", port
-    )
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(20):
-        while not server.started:
-            assert not task.done(), "uvicorn stopped before it started"
-            await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    try:
-        async with asyncio.timeout(10):
-            await asyncio.shield(task)
-    except TimeoutError:
-        server.force_exit = True
-        await task
 
 
 @pytest.fixture
