@@ -31,6 +31,8 @@ from recall.files.router import pages as files_pages
 from recall.files.router import router as files_router
 from recall.gateway import WorkflowGateway
 from recall.imports.router import router as imports_router
+from recall.notices.pages import router as notice_pages
+from recall.notices.router import router as notices_router
 from recall.observability.middleware import Metrics, RequestContextMiddleware
 from recall.programmes.router import router as programmes_router
 from recall.reference.router import router as reference_router
@@ -51,6 +53,7 @@ ROUTERS = (
     associations_router,
     cultivations_router,
     dashboard_router,
+    notices_router,
     audit_router,
 )
 
@@ -102,6 +105,7 @@ def create_app(
     app.include_router(account_pages)  # /login, /logout, /desk/admin/accounts
     app.include_router(desk_router)  # the workbench: /desk, /desk/reports, /desk/cases/{id}
     app.include_router(files_pages)  # /desk/files/{id}: downloads for a person signed in
+    app.include_router(notice_pages, include_in_schema=False)  # /recalls, /recalls.atom
     app.add_middleware(
         AuditMiddleware
     )  # inside idempotency: a replayed answer acts (and logs) once

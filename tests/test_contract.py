@@ -2,8 +2,7 @@
 
 CONTRACT lists every method and path of docs/API.md that the app serves today; PAGES the pages for
 people it serves (HTML, outside the OpenAPI document). Not listed yet, as the app does not serve
-them: "Public recall notices" (`GET /recalls`, `GET /recalls/{number}`, `/recalls.atom`), the
-chain's pages (`/desk/programmes/{id}`, `/desk/associations/{id}`, `/desk/standards/{id}`,
+them: the chain's pages (`/desk/programmes/{id}`, `/desk/associations/{id}`, `/desk/standards/{id}`,
 `/desk/brand-cultivations/{id}`) and `/standards/{id}/comment`. Move each here when it is built."""
 
 import re
@@ -61,6 +60,9 @@ CONTRACT = [
     f"GET {V1}/standards",
     f"POST {V1}/brand-cultivations",
     f"POST {V1}/brand-cultivations/{{id}}/transitions",
+    # Public recall notices
+    f"GET {V1}/recalls",
+    f"GET {V1}/recalls/{{number}}",
     # Dashboard and operations
     f"GET {V1}/dashboard/summary",
     f"GET {V1}/dashboard/hazards",
@@ -93,6 +95,9 @@ PAGES = [
     "GET /desk",
     "GET /desk/reports",
     "GET /desk/cases/{id}",
+    "GET /recalls",
+    "GET /recalls/{id}",
+    "GET /recalls.atom",
 ]
 METHODS = {"get", "post", "put", "patch", "delete"}
 
