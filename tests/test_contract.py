@@ -2,8 +2,8 @@
 
 CONTRACT lists every method and path of docs/API.md that the app serves today; PAGES the pages for
 people it serves (HTML, outside the OpenAPI document). Not listed yet, as the app does not serve
-them: the chain's pages (`/desk/programmes/{id}`, `/desk/associations/{id}`, `/desk/standards/{id}`,
-`/desk/brand-cultivations/{id}`) and `/standards/{id}/comment`. Move each here when it is built."""
+them: the chain's pages (`/desk/programmes/{id}`, `/desk/associations/{id}`,
+`/desk/brand-cultivations/{id}`). Move each here when it is built."""
 
 import re
 from pathlib import Path
@@ -98,6 +98,9 @@ PAGES = [
     "GET /recalls",
     "GET /recalls/{id}",
     "GET /recalls.atom",
+    "GET /desk/standards/{id}",
+    "GET /standards/{id}/comment",
+    "POST /standards/{id}/comment",
 ]
 METHODS = {"get", "post", "put", "patch", "delete"}
 

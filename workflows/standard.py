@@ -216,6 +216,7 @@ class StandardWorkflow:
             text=cmd.text,
             clause=cmd.clause,
             received_at=workflow.now(),
+            organisation=cmd.organisation,
         )
         self._changed_comments.add(cmd.comment_id)
         where = f" on clause {cmd.clause}" if cmd.clause else ""

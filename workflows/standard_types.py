@@ -21,6 +21,8 @@ class CommentState:
     reason: str | None = None
     disposed_at: datetime | None = None
     disposed_by: str | None = None
+    # Added after the first histories: optional, so a command recorded without it replays.
+    organisation: str | None = None
 
 
 @dataclass
@@ -105,6 +107,7 @@ class CommentOnStandard:
     author: str
     text: str
     clause: str | None = None
+    organisation: str | None = None  # the commenter's organisation (提出单位), if given
 
 
 @dataclass

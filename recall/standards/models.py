@@ -45,9 +45,22 @@ class StandardComment(Base):
     author: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     clause: Mapped[str | None] = mapped_column(String(100))
+    organisation: Mapped[str | None] = mapped_column(String(300))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     disposition: Mapped[str | None] = mapped_column(String(24))
     reason: Mapped[str | None] = mapped_column(Text)
     disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disposed_by: Mapped[str | None] = mapped_column(String(220))
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PublicCommentCount(Base):
+    """Comments sent through the public form from one client address in the current window
+    (recall.standards.public_comment): kept in the database, so every replica counts alike.
+    The key is a hash of the address, never the address itself."""
+
+    __tablename__ = "public_comment_counts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    comments: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

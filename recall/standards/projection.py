@@ -36,6 +36,7 @@ def _comment_values(standard_id: str, c: CommentState) -> dict:
         "author": c.author,
         "text": c.text,
         "clause": c.clause,
+        "organisation": c.organisation,
         "received_at": c.received_at,
         "disposition": c.disposition,
         "reason": c.reason,

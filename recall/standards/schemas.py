@@ -47,6 +47,7 @@ class CommentIn(BaseModel):
     author: Name
     text: Text
     clause: Number | None = None
+    organisation: Label | None = Field(None, description="the commenter's organisation (提出单位)")
 
 
 class DispositionIn(BaseModel):

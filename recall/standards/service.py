@@ -193,6 +193,7 @@ async def comment(
         author=data.author,
         text=data.text,
         clause=data.clause,
+        organisation=data.organisation,
     )
     await _command(cmd, standard, StandardWorkflow.comment, arg, "comment")
     return columns(await session.get(StandardComment, comment_id, populate_existing=True))
