@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.auth import permissions
-from recall.auth.audit import note_for_audit
 from recall.auth.models import AuditEntry
 from recall.auth.principal import Principal
 from recall.cases import schemas, service
@@ -22,12 +21,12 @@ from recall.cases.models import Hazard
 from recall.commands import CommandContext
 from recall.dashboard.details import case_page
 from recall.dashboard.views import names, when
+from recall.desk.acts import add_act_routes, command_context, receive, refuse
 from recall.desk.case_acts import CASE_ACTS, HAZARD_ACTS, case_acts, hazard_acts
+from recall.desk.chain_start import start_form, startable_cases
 from recall.desk.forms import (
-    Refusal,
     Submitted,
     form_values,
-    ids_for,
     new_idempotency_key,
     parse,
     uploads,
@@ -35,14 +34,12 @@ from recall.desk.forms import (
 from recall.desk.pages import (
     NotSignedIn,
     after_act,
-    checked_form,
-    forbidden_page,
     labels,
     person,
     render,
     to_login,
 )
-from recall.errors import DomainError, EngineUnavailable, Forbidden, NotFound, Unavailable
+from recall.errors import DomainError, Forbidden, NotFound
 from recall.files.service import describe_files, store_file
 from recall.reference.models import Enterprise
 from recall.rules.case_rules import HAZARD_CATEGORIES, REMEDIES
@@ -164,6 +161,12 @@ async def show_case(
         if submitted and not submitted.hazard_id and submitted.act in CASE_ACTS:
             forms[submitted.act] = submitted  # shown even if the case moved on meanwhile
             placed = True
+        start = None  # a case in no programme yet: start one from it (recall.desk.chain_start)
+        if not case["programme_id"]:
+            cases = await startable_cases(session, principal, case["industry_code"], t)
+            start = start_form(cases, case["industry_code"], f"/desk/cases/{case_id}",
+                               submitted, case_ids=[case_id], required=case_id)  # fmt: skip
+            placed = placed or bool(start and start["f"] is submitted)
         context = {
             **page,
             "hazards": hazards,
@@ -174,6 +177,7 @@ async def show_case(
             "enterprise_choices": await _enterprise_choices(session, case)
             if "add_hazard" in forms
             else [],
+            "start": start,
             "due": _due_dates(case, t),
             "audit": await _audit(session, principal, case, t),
             "matrix": [(p, [risk_level(s, p) for s in SEVERITIES]) for p in PROBABILITIES],
@@ -226,19 +230,12 @@ async def _store_uploads(session, form, principal: Principal, values: dict[str, 
 
 
 async def case_act(request: Request, case_id: str, act: str) -> Response:
-    try:
-        principal = await person(request)
-    except NotSignedIn:
-        return to_login(request)
-    try:
-        form = await checked_form(request)
-    except Forbidden as error:
-        return forbidden_page(request, principal, error)
-    values = form_values(form)
-    hazard_id = form.get("hazard_id") if isinstance(form.get("hazard_id"), str) else None
-    key = form.get("idempotency_key") if isinstance(form.get("idempotency_key"), str) else None
-    submitted = Submitted(act, {**values, "idempotency_key": key or ""}, hazard_id=hazard_id)
-    note_for_audit(request, "cases", case_id)
+    received = await receive(request, "cases", case_id)
+    if isinstance(received, Response):
+        return received
+    principal, values = received.principal, form_values(received.form)
+    hazard_id = received.field("hazard_id")
+    submitted = Submitted(act, {**values, "idempotency_key": received.key or ""}, hazard_id)
     async with _sessionmaker(request)() as session:
         try:
             case = await visible_case(session, principal, case_id)
@@ -255,38 +252,16 @@ async def case_act(request: Request, case_id: str, act: str) -> Response:
             ):
                 raise Forbidden(f"a {principal.role} may not {act.replace('_', ' ')} here")
             if act in WITH_FILES:
-                await _store_uploads(session, form, principal, values)
+                await _store_uploads(session, received.form, principal, values)
                 submitted.values["evidence_file_ids"] = values.get("evidence_file_ids", [])
-            subject = f"{case_id}/{hazard_id or ''}"
-            cmd = CommandContext(
-                session=session,
-                workflows=request.app.state.workflows,
-                principal=principal,
-                ids=ids_for(principal.actor, subject, act, key),
-            )
+            cmd = command_context(request, session, received, f"{case_id}/{hazard_id or ''}", act)
             await _perform(act, cmd, case, hazard_id, values)
         except NotFound:
             return render(request, "not_found.html", principal, 404)
         except DomainError as error:
-            if not isinstance(error, Unavailable | EngineUnavailable):
-                # a refused act changed nothing: the corrected form is a new act
-                submitted.values["idempotency_key"] = new_idempotency_key()
-            submitted.refusal = Refusal.of(error)
-            note_for_audit(request, "cases", case_id, error.detail)
+            refuse(request, submitted, error, "cases", case_id)
             return await show_case(request, principal, case_id, submitted, error.status_code)
     return after_act(request, f"/desk/cases/{case_id}")
 
 
-def _route(act: str):
-    async def handler(case_id: str, request: Request) -> Response:
-        return await case_act(request, case_id, act)
-
-    handler.__name__ = act
-    return handler
-
-
-for _act in MODELS:
-    # one route per act: the audit trail names the act, as it names the API's routes
-    router.add_api_route(
-        f"/desk/cases/{{case_id}}/{_act}", _route(_act), methods=["POST"], name=_act
-    )
+add_act_routes(router, "/desk/cases/{case_id}", MODELS, case_act, "case_id")

@@ -10,20 +10,19 @@ from recall.auth.audit import note_for_audit
 from recall.auth.principal import Principal
 from recall.cases import service
 from recall.cases.schemas import CaseCreate
-from recall.commands import CommandContext
 from recall.dashboard.views import names, when
-from recall.desk.forms import Refusal, Submitted, form_values, ids_for, new_idempotency_key, parse
+from recall.desk.acts import add_act_routes, command_context, receive, refuse
+from recall.desk.forms import Submitted, form_values, new_idempotency_key, parse
 from recall.desk.pages import (
     NotSignedIn,
     after_act,
-    checked_form,
     forbidden_page,
     labels,
     person,
     render,
     to_login,
 )
-from recall.errors import DomainError, EngineUnavailable, Forbidden, Unavailable
+from recall.errors import DomainError, Forbidden
 from recall.reports.models import DefectReport
 from recall.reports.schemas import Source
 from recall.reports.service import scope_reports
@@ -117,38 +116,28 @@ async def reports(request: Request) -> Response:
     return await show_reports(request, principal)
 
 
-@router.post("/desk/reports/open_case", name="open_case")
-async def open_case(request: Request) -> Response:
-    try:
-        principal = await person(request)
-    except NotSignedIn:
-        return to_login(request)
-    try:
-        form = await checked_form(request)
-        if not _may_triage(principal):
-            raise Forbidden("only regulators open cases")
-    except Forbidden as error:
-        return forbidden_page(request, principal, error)
-    values = form_values(form)
-    key = form.get("idempotency_key") if isinstance(form.get("idempotency_key"), str) else None
-    submitted = Submitted("open_case", {**values, "idempotency_key": key or ""})
+async def open_case(request: Request, _: str, act: str) -> Response:
+    received = await receive(request, "cases", "")
+    if isinstance(received, Response):
+        return received
+    principal, values = received.principal, form_values(received.form)
+    submitted = Submitted(act, {**values, "idempotency_key": received.key or ""})
     async with request.app.state.sessionmaker() as session:
         try:
+            if not _may_triage(principal):
+                raise Forbidden("only regulators open cases")
             data = parse(CaseCreate, values)
             if data.region_code and not permissions.may_open_case(principal, data.region_code):
                 raise Forbidden(f"region {data.region_code} is not one of yours")
-            cmd = CommandContext(
-                session=session,
-                workflows=request.app.state.workflows,
-                principal=principal,
-                ids=ids_for(principal.actor, "reports", "open_case", key),
-            )
+            cmd = command_context(request, session, received, "reports", act)
             case = await service.open_case(cmd, data)
         except DomainError as error:
-            if not isinstance(error, Unavailable | EngineUnavailable):
-                submitted.values["idempotency_key"] = new_idempotency_key()
-            submitted.refusal = Refusal.of(error)
-            note_for_audit(request, "cases", "", error.detail)
+            refuse(request, submitted, error, "cases", "")
+            if isinstance(error, Forbidden):
+                return forbidden_page(request, principal, error)
             return await show_reports(request, principal, submitted, error.status_code)
     note_for_audit(request, "cases", case["id"])
     return after_act(request, f"/desk/cases/{case['id']}")
+
+
+add_act_routes(router, "/desk/reports", ["open_case"], open_case)

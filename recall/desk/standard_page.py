@@ -14,25 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.associations.models import Association
 from recall.auth import permissions
-from recall.auth.audit import note_for_audit
 from recall.auth.principal import Principal
 from recall.commands import CommandContext
 from recall.dashboard.i18n import Labels
 from recall.dashboard.views import when
 from recall.desk import standard_public
+from recall.desk.acts import add_act_routes, command_context, receive, refuse
 from recall.desk.forms import (
-    Refusal,
     Submitted,
     form_values,
-    ids_for,
     new_idempotency_key,
     parse,
 )
 from recall.desk.pages import (
     NotSignedIn,
     after_act,
-    checked_form,
-    forbidden_page,
     labels,
     person,
     render,
@@ -51,7 +47,7 @@ from recall.desk.standard_acts import (
 )
 from recall.desk.standard_log import log_csv, log_rows
 from recall.desk.standard_period import comment_period
-from recall.errors import DomainError, EngineUnavailable, Forbidden, NotFound, Unavailable
+from recall.errors import DomainError, Forbidden, NotFound
 from recall.programmes.models import Programme
 from recall.rules import standard_rules as rules
 from recall.standards import service
@@ -299,23 +295,17 @@ async def _comment_of(session: AsyncSession, standard_id: str, comment_id: Any) 
 
 
 async def standard_act(request: Request, standard_id: str, act: str) -> Response:
-    try:
-        principal = await person(request)
-    except NotSignedIn:
-        return to_login(request)
-    try:
-        form = await checked_form(request)
-    except Forbidden as error:
-        return forbidden_page(request, principal, error)
-    key = form.get("idempotency_key") if isinstance(form.get("idempotency_key"), str) else None
+    received = await receive(request, "standards", standard_id)
+    if isinstance(received, Response):
+        return received
+    principal, form = received.principal, received.form
     if act == "ballot":
         rows = ballot_rows(form)
         shown = {"voter": [v for v, _ in rows], "vote": [x for _, x in rows]}
         values = ballot_values(rows)
     else:
         values = shown = form_values(form)
-    submitted = Submitted(act, {**shown, "idempotency_key": key or ""})
-    note_for_audit(request, "standards", standard_id)
+    submitted = Submitted(act, {**shown, "idempotency_key": received.key or ""})
     async with _sessionmaker(request)() as session:
         try:
             standard = await visible_standard(session, standard_id)
@@ -326,37 +316,17 @@ async def standard_act(request: Request, standard_id: str, act: str) -> Response
                 if act == "dispose_comment"
                 else None
             )
-            cmd = CommandContext(
-                session=session,
-                workflows=request.app.state.workflows,
-                principal=principal,
-                ids=ids_for(principal.actor, f"{standard_id}/{comment_id or ''}", act, key),
-            )
+            subject = f"{standard_id}/{comment_id or ''}"
+            cmd = command_context(request, session, received, subject, act)
             await _perform(act, cmd, standard, comment, values)
         except NotFound:
             return render(request, "not_found.html", principal, 404)
         except DomainError as error:
-            if not isinstance(error, Unavailable | EngineUnavailable):
-                # a refused act changed nothing: the corrected form is a new act
-                submitted.values["idempotency_key"] = new_idempotency_key()
-            submitted.refusal = Refusal.of(error)
-            note_for_audit(request, "standards", standard_id, error.detail)
+            refuse(request, submitted, error, "standards", standard_id)
             return await show_standard(
                 request, principal, standard_id, submitted, error.status_code
             )
     return after_act(request, f"/desk/standards/{standard_id}")
 
 
-def _route(act: str):
-    async def handler(standard_id: str, request: Request) -> Response:
-        return await standard_act(request, standard_id, act)
-
-    handler.__name__ = act
-    return handler
-
-
-for _act in MODELS:
-    # one route per act: the audit trail names the act, as it names the API's routes
-    router.add_api_route(
-        f"/desk/standards/{{standard_id}}/{_act}", _route(_act), methods=["POST"], name=_act
-    )
+add_act_routes(router, "/desk/standards/{standard_id}", MODELS, standard_act, "standard_id")
