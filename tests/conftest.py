@@ -264,3 +264,11 @@ async def live(stack, db) -> AsyncIterator[str]:
     except TimeoutError:  # a connection left open: stop without waiting for it
         server.force_exit = True
         await task
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where a browser test puts its screenshots: DESK_SCREENSHOTS, else the test's tmp path."""
+    folder = Path(os.environ.get("DESK_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

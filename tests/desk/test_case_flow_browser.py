@@ -3,10 +3,8 @@ Playwright), through the forms only, by a regulator and two enterprises each sig
 of their own; each step checked on the page and in the API. In Chinese and in English. Screenshots
 of /desk and of the case page for each role (in the test's tmp path, or DESK_SCREENSHOTS)."""
 
-import os
 import struct
 import zlib
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -37,13 +35,6 @@ TINY_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("DESK_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 class Person:

@@ -3,9 +3,6 @@ from the dashboard to the recall notices, a search for the product in the search
 notice, its remedy and what to do. In Chinese and in English; screenshots of the list and the
 notice (in the test's tmp path, or DESK_SCREENSHOTS)."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.api.helpers import seed
@@ -21,13 +18,6 @@ WHAT_TO_DO = {
     "en": "Stop using the product now and contact the enterprise or the seller to return it "
     "for a refund.",
 }
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("DESK_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
