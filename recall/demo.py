@@ -2,18 +2,20 @@
 
 `load_demo(http)` fills an empty system with the magnet-ball (巴克球) story and a few cases in other
 key industries, so that every stage of the recall-case machine is visible at once, then one
-industry programme at every stage of the chain (recall/demo_chain.py). Dates are set
+industry programme at every stage of the chain (recall/demo_chain.py). The dashboard then shows
+the pilot's published figures (DOMAIN.md): 76 hazards eliminated, 3 associations formed, 2
+industry standards and 1 "Zhejiang Made" standard, 3 "品字标" enterprises. Dates are set
 relative to the moment of loading (received_at, eliminated_at), so charts by month show something.
 """
 
 import asyncio
-import functools
+import itertools
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import httpx
 
-from recall.demo_chain import load_chain
+from recall.demo_chain import Call, load_chain
 from recall.rules.credit_code import credit_code_check_char
 
 CST = timezone(timedelta(hours=8))
@@ -65,10 +67,12 @@ OTHERS = (  # name, region, industry, employees
 )
 YIWU = [name for name, region, _ in PRODUCERS if region == "330782"][:4]
 FLASK_WY, FLASK, MOWER, LADDER, HELMET = (name for name, *_ in OTHERS[:5])
-ELIMINATION = "新工艺: 磁体装入封闭外壳，单颗磁体超出小零件圆筒"
 TILES_FIXED = "外壳改为超声波焊接并加胶封，跌落与拉力试验后磁体不脱出"
 
 Step = tuple[str, dict]
+# Requests in flight at once, over the whole demo and so also on one case, whose workflow Temporal
+# lets have 10 updates in flight by default: enough to load the pilot case's 73 hazards in seconds.
+CONCURRENT_REQUESTS = 8
 
 
 def report(days: int, source: str, product: str, text: str, names=(), category=None) -> dict:
@@ -104,6 +108,39 @@ def progress(units: int, note: str) -> Step:
     return "progress-reports", {"units_corrected": units, "note": note}
 
 
+# What the sampling and the factory checks found at each magnet-ball producer (category, hazard),
+# and how the new process removed it. Every producer had the first five; three of them also had the
+# plating that peeled. 14 x 5 + 3 = 73 hazards in the pilot case, which with the magnetic tiles' 2
+# and the helmets' 1 make the pilot's published 76 eliminated (消除安全隐患76个).
+MAGNET_HAZARDS = (
+    ("ingestion", "单颗磁体可完全放入小零件试验圆筒，儿童极易误吞",
+     "新工艺: 磁体装入封闭外壳，单颗磁体超出小零件圆筒"),
+    ("ingestion", "磁通量指数远超 50 kG²mm²；儿童误吞两颗以上可隔肠壁相吸，致肠穿孔、肠梗阻",
+     "磁体封入外壳后不可触及，复检可触及部件磁通量指数符合 GB 6675.2"),
+    ("chemical", "磁球镀层可迁移元素（铅、镉）超出 GB 6675.4 限量",
+     "改用无铅镀镍工艺，复检可迁移元素合格"),
+    ("ingestion", "产品及包装无“不适合14岁以下儿童”年龄警示和误吞危险警示",
+     "产品本体和包装加印年龄及误吞警示，网店页面同步标注"),
+    ("ingestion", "散装磁球不计数包装，少了几颗不易察觉",
+     "改为定数吸塑包装并标明颗数，缺失一颗即可察觉"),
+)  # fmt: skip
+PLATING_PEELED = ("laceration", "磁球镀层受撞击后剥落，边缘锋利可划伤手指",
+                  "加厚镀层并增加钝化工序，盐雾与跌落试验后无剥落")  # fmt: skip
+PEELED_AT = ("金华市乐磁玩具有限公司", "金华市永磁工艺品有限公司", "义乌市小磁星文具玩具有限公司")
+
+
+def magnet_hazards() -> list[Step]:
+    """The pilot case's hazards, all eliminated: producer i's a week after producer i-1's, its
+    kinds a day apart, each with the producer's test report (检测报告) as evidence."""
+    steps = []
+    for i, (name, _, _) in enumerate(PRODUCERS):
+        kinds = MAGNET_HAZARDS + ((PLATING_PEELED,) if name in PEELED_AT else ())
+        report_ref = f"检测报告 JHZJ-{i + 101:04d}"
+        for k, (category, text, fix) in enumerate(kinds):
+            steps.append(hazard(name, category, text, (118 - 7 * i - k, fix), [report_ref]))
+    return steps
+
+
 BUCKYBALLS = "巴克球（高磁力小磁球套装）"
 # title, industry, region, defect reports, steps: one case per stage of the case machine. The
 # pilot case belongs to 婺城区, where it was opened; its sampling inspection names all 14 producers
@@ -127,15 +164,12 @@ CASES = (
         plan(186000, "refund", "停止销售散装巴克球；召回已售套装，退款并集中销毁磁球；"
              "改用磁体封闭外壳新工艺", target=0.9),
         accept("召回计划经金华市市场监管局审查通过"),
-        *(hazard(name, "ingestion", "巴克球单颗磁体可完全放入小零件圆筒，磁通量指数超标；"
-                 "儿童误吞两颗以上可隔肠壁相吸，致肠穿孔、肠梗阻",
-                 (118 - 7 * i, ELIMINATION), [f"检测报告 JHZJ-{i + 101:04d}"])
-          for i, (name, _, _) in enumerate(PRODUCERS)),
+        *magnet_hazards(),
         progress(78500, "首月：电商平台下架，经销商退货"),
         progress(172300, "退回磁球已集中销毁"),
         ("verification", {"note": "复检14家企业新工艺产品全部合格，磁体不可取出，隐患消除"}),
-        ("closure", {"summary": "14家企业召回巴克球172,300套（92.6%），全部转产封闭外壳"
-                                "磁力玩具；企业联合筹建磁力玩具行业协会并起草团体标准。"}),
+        ("closure", {"summary": "14家企业召回巴克球172,300套（92.6%），73项安全隐患全部消除，"
+                                "全部转产封闭外壳磁力玩具；企业联合筹建磁力玩具行业协会并起草标准。"}),
     )),
     ("磁力片外壳开裂磁体脱出召回", MAGNET, "330782", (
         report(75, "overseas_recall", "Magnetic building tiles (磁力片)",
@@ -217,6 +251,15 @@ def credit_code(region: str, n: int) -> str:
     return first17 + credit_code_check_char(first17)
 
 
+def enterprises() -> list[dict]:
+    """The 14 producers, then the others, each with its valid credit code."""
+    companies = [(name, region, MAGNET, staff) for name, region, staff in PRODUCERS]
+    everyone = enumerate([*companies, *OTHERS], start=1)
+    return [{"name": name, "credit_code": credit_code(region, n), "region_code": region,
+             "industry_code": industry, "employees": staff}
+            for n, (name, region, industry, staff) in everyone]  # fmt: skip
+
+
 def ago(days: int) -> str:
     """A timezone-aware ISO time `days` before now, in China time."""
     return (datetime.now(CST) - timedelta(days=days)).isoformat(timespec="seconds")
@@ -238,54 +281,85 @@ async def call(http: httpx.AsyncClient, method: str, path: str, body=None, expec
     return response.json()
 
 
-async def file_report(http: httpx.AsyncClient, ents: dict, industry: str, region: str, r: dict):
+async def file_report(send: Call, ents: dict, industry: str, region: str, r: dict) -> str:
     body = {"source": r["source"], "product": r["product"], "description": r["description"],
             "industry_code": industry, "region_code": region, "received_at": ago(r["days"]),
             "enterprise_ids": [ents[name] for name in r["names"]],
             "hazard_category": r["hazard_category"]}  # fmt: skip
-    return (await call(http, "POST", "/defect-reports", body, 201))["id"]
+    return (await send("POST", "/defect-reports", body, 201))["id"]
 
 
-async def run_step(
-    http: httpx.AsyncClient, ents: dict, case: str, step: Step, found_days: int
-) -> None:
+async def run_step(send: Call, ents: dict, case: str, step: Step, found_days: int) -> None:
     """One command; hazards were found `found_days` before loading, on the case's reports."""
     command, body = step
     if command != "hazards":
-        await call(http, "POST", f"/cases/{case}/{command}", body)
+        await send("POST", f"/cases/{case}/{command}", body)
         return
     new = {"enterprise_id": ents[body["name"]], "category": body["category"],
            "description": body["description"], "identified_at": ago(found_days)}  # fmt: skip
-    hazard_id = (await call(http, "POST", f"/cases/{case}/hazards", new, 201))["id"]
+    hazard_id = (await send("POST", f"/cases/{case}/hazards", new, 201))["id"]
     if body["done"]:
         days, evidence = body["done"]
         done = {"evidence": evidence, "evidence_refs": body["refs"], "eliminated_at": ago(days)}
-        await call(http, "POST", f"/cases/{case}/hazards/{hazard_id}/elimination", done)
+        await send("POST", f"/cases/{case}/hazards/{hazard_id}/elimination", done)
+
+
+async def run_steps(
+    send: Call, ents: dict, case: str, steps: tuple[Step, ...], found_days: int
+) -> None:
+    """The steps in order, except that hazards next to each other are recorded side by side:
+    none depends on another, and the pilot case has 73 of them."""
+    for is_hazard, group in itertools.groupby(steps, key=lambda step: step[0] == "hazards"):
+        if is_hazard:
+            await asyncio.gather(*(run_step(send, ents, case, s, found_days) for s in group))
+        else:
+            for step in group:
+                await run_step(send, ents, case, step, found_days)
+
+
+def found_days(reports) -> int:
+    """A case's hazards were found two days after its last report came in."""
+    return max(min(r["days"] for r in reports) - 2, 0)
+
+
+async def open_case(send: Call, ents: dict, title: str, industry: str, region: str, reports):
+    report_ids = [await file_report(send, ents, industry, region, r) for r in reports]
+    body = {"defect_report_ids": report_ids, "title": title}
+    return (await send("POST", "/cases", body, 201))["id"]
 
 
 async def load_demo(http: httpx.AsyncClient) -> bool:
-    """Load the pilot's story unless the system already has regions; True when loaded."""
-    if (await call(http, "GET", "/regions?limit=1"))["items"]:
+    """Load the pilot's story unless the system already has regions; True when loaded.
+
+    What does not depend on something else is sent side by side, never more than
+    CONCURRENT_REQUESTS at once; the cases are opened one after another, so that their numbers
+    follow the story (RC-…-000001 is the magnet-ball case)."""
+    in_flight = asyncio.Semaphore(CONCURRENT_REQUESTS)
+
+    async def send(method: str, path: str, body=None, expect=200) -> dict:
+        async with in_flight:
+            return await call(http, method, path, body, expect)
+
+    if (await send("GET", "/regions?limit=1"))["items"]:
         return False
-    for code, name in REGIONS:
-        await call(http, "POST", "/regions", {"code": code, "name": name}, 201)
-    for code, name, name_en, keywords in INDUSTRIES:
-        body = {"code": code, "name": name, "name_en": name_en, "keywords": keywords}
-        await call(http, "POST", "/industries", body, 201)
-    ents: dict[str, str] = {}
-    companies = [(name, region, MAGNET, staff) for name, region, staff in PRODUCERS]
-    for n, (name, region, industry, staff) in enumerate([*companies, *OTHERS], start=1):
-        body = {"name": name, "credit_code": credit_code(region, n), "region_code": region,
-                "industry_code": industry, "employees": staff}  # fmt: skip
-        ents[name] = (await call(http, "POST", "/enterprises", body, 201))["id"]
+    regions = [{"code": code, "name": name} for code, name in REGIONS]
+    industries = [{"code": code, "name": name, "name_en": name_en, "keywords": keywords}
+                  for code, name, name_en, keywords in INDUSTRIES]  # fmt: skip
+    await asyncio.gather(
+        *(send("POST", "/regions", body, 201) for body in regions),
+        *(send("POST", "/industries", body, 201) for body in industries),
+    )
+    made = await asyncio.gather(*(send("POST", "/enterprises", b, 201) for b in enterprises()))
+    ents = {enterprise["name"]: enterprise["id"] for enterprise in made}
     cases: dict[str, str] = {}
-    for title, industry, region, reports, steps in CASES:
-        report_ids = [await file_report(http, ents, industry, region, r) for r in reports]
-        body = {"defect_report_ids": report_ids, "title": title}
-        cases[title] = case = (await call(http, "POST", "/cases", body, 201))["id"]
-        found_days = max(min(r["days"] for r in reports) - 2, 0)
-        for step in steps:
-            await run_step(http, ents, case, step, found_days)
-    await file_report(http, ents, *UNTIED)
-    await load_chain(functools.partial(call, http), ents, cases, [name for name, _, _ in PRODUCERS])
+    for title, industry, region, reports, _ in CASES:
+        cases[title] = await open_case(send, ents, title, industry, region, reports)
+    await asyncio.gather(
+        *(
+            run_steps(send, ents, cases[title], steps, found_days(reports))
+            for title, _, _, reports, steps in CASES
+        ),
+        file_report(send, ents, *UNTIED),
+    )
+    await load_chain(send, ents, cases, [name for name, _, _ in PRODUCERS])
     return True

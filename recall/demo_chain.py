@@ -2,9 +2,18 @@
 and, across them, the pilot's chain figures: 3 associations formed, 2 industry standards and
 1 "Zhejiang Made" standard published, 3 enterprises cultivated to the 品字标 mark."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
+from recall.rules.credit_code import credit_code_check_char
+
 Call = Callable[..., Awaitable[dict]]
+
+
+def registration_no(first17: str) -> str:
+    """A social organisation's unified social credit code (51...), with its check character."""
+    return first17 + credit_code_check_char(first17)
+
 
 # fmt: off
 STANDARD_STEPS = ("10.99", "20.00")
@@ -99,59 +108,59 @@ async def _programme(call: Call, industry: str, case: str, title: str) -> str:
     return (await call("POST", "/programmes", body, 201))["id"]
 
 
-async def load_chain(
-    call: Call, ents: dict[str, str], cases: dict[str, str], magnet_producers: list[str]
-) -> None:
-    """`cases` maps the demo case titles to ids; `ents` enterprise names to ids."""
-    producers = [ents[name] for name in magnet_producers]
-
-    # completed: the magnet-ball industry, the pilot's own chain
-    magnets = await _programme(
-        call,
-        "magnetic-toys",
-        cases["巴克球（高磁力小磁球）吞食风险召回"],
-        "巴克球产业提升：从召回到“品字标”",
-    )
+async def _completed(call: Call, ents: dict[str, str], case: str, producers: list[str]) -> None:
+    """The magnet-ball industry, the pilot's own chain: its association, an industry and a
+    "Zhejiang Made" standard, and three enterprises to the 品字标 mark."""
+    magnets = await _programme(call, "magnetic-toys", case, "巴克球产业提升：从召回到“品字标”")
     association = await _association(
         call,
         magnets,
         "金华市磁力玩具行业协会",
         producers[:9],
         ("preparing", "charter_adopted", "registered"),
-        "51330700MJC1234567",
+        registration_no("51330700MJC123456"),
     )
-    await _standard(
-        call,
-        magnets,
-        association,
-        "磁力玩具 安全技术要求",
-        "industry",
-        ["金华市磁悦磁业有限公司"],
-        publish=True,
+    await asyncio.gather(
+        _standard(
+            call,
+            magnets,
+            association,
+            "磁力玩具 安全技术要求",
+            "industry",
+            ["金华市磁悦磁业有限公司"],
+            publish=True,
+        ),
+        _standard(
+            call,
+            magnets,
+            association,
+            "高磁通量磁力玩具（巴克球类）",
+            "zhejiang_made",
+            ["金华市磁悦磁业有限公司", "义乌市磁立方玩具有限公司"],
+            publish=True,
+        ),
     )
-    await _standard(
-        call,
-        magnets,
-        association,
-        "高磁通量磁力玩具（巴克球类）",
-        "zhejiang_made",
-        ["金华市磁悦磁业有限公司", "义乌市磁立方玩具有限公司"],
-        publish=True,
+    certified = (
+        (producers[0], "labelled"),
+        (producers[5], "certified"),
+        (producers[9], "certified"),
     )
-    for n, (enterprise, last) in enumerate(
-        ((producers[0], "labelled"), (producers[5], "certified"), (producers[9], "certified")), 1
-    ):
-        await _cultivation(call, magnets, enterprise, "重点培育", last, f"品字标-ZJ-2026-{n:04d}")
+    await asyncio.gather(
+        *(
+            _cultivation(call, magnets, enterprise, "重点培育", last, f"品字标-ZJ-2026-{n:04d}")
+            for n, (enterprise, last) in enumerate(certified, 1)
+        )
+    )
 
-    # hazard_elimination: the magnetic tiles of Yiwu, two hazards still open
-    await _programme(
-        call, "magnetic-toys", cases["磁力片外壳开裂磁体脱出召回"], "义乌磁力片积木质量提升"
-    )
 
-    # association_formation: vacuum-flask lids; the first stage waived by the regulator
-    flasks = await _programme(
-        call, "vacuum-flasks", cases["保温杯杯盖松脱烫伤风险"], "永康保温杯产业质量提升"
-    )
+async def _hazard_elimination(call: Call, case: str) -> None:
+    """The magnetic tiles of Yiwu, two hazards still open."""
+    await _programme(call, "magnetic-toys", case, "义乌磁力片积木质量提升")
+
+
+async def _association_formation(call: Call, ents: dict[str, str], case: str) -> None:
+    """Vacuum-flask lids; the first stage waived by the regulator."""
+    flasks = await _programme(call, "vacuum-flasks", case, "永康保温杯产业质量提升")
     await call(
         "POST",
         f"/programmes/{flasks}/waivers",
@@ -164,17 +173,17 @@ async def load_chain(
         call, flasks, "永康市保温杯行业协会（筹）", [ents["永康市恒温杯业有限公司"]], ("preparing",)
     )
 
-    # standard_drafting: vacuum flasks of Wuyi, a group standard in public comment
-    wuyi = await _programme(
-        call, "vacuum-flasks", cases["保温壶外壁涂层褪色"], "武义保温壶外观与涂层质量提升"
-    )
+
+async def _standard_drafting(call: Call, ents: dict[str, str], case: str) -> None:
+    """Vacuum flasks of Wuyi, a group standard in public comment."""
+    wuyi = await _programme(call, "vacuum-flasks", case, "武义保温壶外观与涂层质量提升")
     wuyi_association = await _association(
         call,
         wuyi,
         "武义县杯壶行业协会",
         [ents["浙江武义保康杯业有限公司"]],
         ("preparing", "charter_adopted", "registered"),
-        "51330723MJD7654321",
+        registration_no("51330723MJD765432"),
     )
     await _standard(
         call,
@@ -195,17 +204,17 @@ async def load_chain(
         ),
     )
 
-    # brand_cultivation: helmets of Yongkang, an enterprise applying for certification
-    helmets = await _programme(
-        call, "auto-moto-parts", cases["头盔下颏带卡扣脱开"], "永康头盔产业提升"
-    )
+
+async def _brand_cultivation(call: Call, ents: dict[str, str], case: str) -> None:
+    """Helmets of Yongkang, an enterprise applying for certification."""
+    helmets = await _programme(call, "auto-moto-parts", case, "永康头盔产业提升")
     helmet_association = await _association(
         call,
         helmets,
         "永康市头盔行业协会",
         [ents["永康市安骑头盔有限公司"]],
         ("preparing", "charter_adopted", "registered"),
-        "51330784MJE1122334",
+        registration_no("51330784MJE112233"),
     )
     await _standard(
         call,
@@ -218,4 +227,19 @@ async def load_chain(
     )
     await _cultivation(
         call, helmets, ents["永康市安骑头盔有限公司"], "梯度培育", "certification_applied"
+    )
+
+
+async def load_chain(
+    call: Call, ents: dict[str, str], cases: dict[str, str], magnet_producers: list[str]
+) -> None:
+    """`cases` maps the demo case titles to ids; `ents` enterprise names to ids. The programmes
+    are loaded side by side (`call` bounds the requests in flight)."""
+    producers = [ents[name] for name in magnet_producers]
+    await asyncio.gather(
+        _completed(call, ents, cases["巴克球（高磁力小磁球）吞食风险召回"], producers),
+        _hazard_elimination(call, cases["磁力片外壳开裂磁体脱出召回"]),
+        _association_formation(call, ents, cases["保温杯杯盖松脱烫伤风险"]),
+        _standard_drafting(call, ents, cases["保温壶外壁涂层褪色"]),
+        _brand_cultivation(call, ents, cases["头盔下颏带卡扣脱开"]),
     )

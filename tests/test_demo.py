@@ -1,5 +1,7 @@
 """The demo loader against a real stack: PostgreSQL, Temporal dev server, worker and app."""
 
+from collections import Counter
+
 import httpx
 import pytest
 
@@ -45,8 +47,10 @@ async def test_demo_tells_the_pilot_story_once(http: httpx.AsyncClient) -> None:
     (closed,) = await items(http, "/cases", stage="closed", industry="magnetic-toys")
     case = (await http.get(f"/cases/{closed['id']}")).json()
     done = [h for h in case["hazards"] if h["status"] in ("eliminated", "verified")]
-    assert len(done) == 14
-    assert {h["enterprise_id"] for h in done} == {p["id"] for p in producers}
+    assert len(done) == len(case["hazards"]) == 73  # five at every producer, six at three
+    found_at = Counter(h["enterprise_id"] for h in done)
+    assert set(found_at) == {p["id"] for p in producers}
+    assert sorted(found_at.values()) == [5] * 11 + [6] * 3
     assert case["risk"]["level"] == "serious"
 
     (remediating,) = await items(http, "/cases", stage="remediating")
@@ -59,7 +63,7 @@ async def test_demo_tells_the_pilot_story_once(http: httpx.AsyncClient) -> None:
 
 
 async def _chain_at_every_stage(http: httpx.AsyncClient) -> None:
-    """One programme at every stage of the chain, and the pilot's chain figures."""
+    """One programme at every stage of the chain (the figures: tests/test_demo_figures.py)."""
 
     async def stages() -> set[str]:
         return {p["stage"] for p in await items(http, "/programmes")}
@@ -72,17 +76,6 @@ async def _chain_at_every_stage(http: httpx.AsyncClient) -> None:
         "completed",
     }
     assert await eventually(stages, lambda s: s == wanted) == wanted
-    summary = (await http.get("/dashboard/summary")).json()
-    assert summary["median_days_to_eliminate"] > 0  # found before they were eliminated
-    assert summary["associations_formed"] == 3
-    assert summary["standards_published"] == {
-        "group": 0,
-        "industry": 2,
-        "zhejiang_made": 1,
-        "local": 0,
-        "national": 0,
-    }
-    assert summary["brand_enterprises_certified"] == 3
     in_comment = await items(http, "/standards", stage="40.20")
     assert len(in_comment) == 1
     waived = [p for p in await items(http, "/programmes") if p["stages"][0]["status"] == "waived"]

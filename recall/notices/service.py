@@ -219,14 +219,17 @@ def hazard_words(
     if level:
         sentences.append(t("notice.risk_words", level=t.code("risk", level)))
     if hazards:
-        items = [
-            t(
-                "notice.hazard_item",
-                category=t.code("category", h["category"]),
-                description=h["description"].strip(),
+        # the same defect at many producers reads once
+        items = list(
+            dict.fromkeys(
+                t(
+                    "notice.hazard_item",
+                    category=t.code("category", h["category"]),
+                    description=h["description"].strip(),
+                )
+                for h in hazards
             )
-            for h in hazards
-        ]
+        )
     else:
         items = [t.code("category", c) for c in reported_categories] or [t("notice.no_hazard")]
     sentences.append(t("notice.hazards_words", hazards=t("notice.hazard_sep").join(items)))
