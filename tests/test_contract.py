@@ -1,9 +1,8 @@
 """The HTTP contract (docs/API.md) against the app's OpenAPI document, built without any server.
 
 CONTRACT lists every method and path of docs/API.md that the app serves today; PAGES the pages for
-people it serves (HTML, outside the OpenAPI document). Not listed yet, as the app does not serve
-them: the chain's pages (`/desk/programmes/{id}`, `/desk/associations/{id}`,
-`/desk/brand-cultivations/{id}`). Move each here when it is built."""
+people it serves (HTML, outside the OpenAPI document). Every path of docs/API.md is built; a new
+one goes into its list when it is."""
 
 import re
 from pathlib import Path
@@ -101,6 +100,10 @@ PAGES = [
     "GET /desk/standards/{id}",
     "GET /standards/{id}/comment",
     "POST /standards/{id}/comment",
+    "GET /desk/programmes/{id}",
+    "GET /desk/associations/{id}",
+    "GET /desk/brand-cultivations/{id}",
+    "POST /desk/programmes/start_programme",
 ]
 METHODS = {"get", "post", "put", "patch", "delete"}
 

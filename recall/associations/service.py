@@ -20,6 +20,9 @@ from recall.programmes.links import link_member
 from recall.programmes.models import Programme
 from recall.programmes.service import programme_view
 from recall.reference.models import Enterprise
+from recall.rules import RuleViolation
+from recall.rules.ordered_stages import ASSOCIATION
+from recall.rules.registration_no import check_registration_no
 from workflows.association import AssociationWorkflow
 from workflows.chain import association_workflow_id
 from workflows.member_types import AssociationState, CreateMember, StageTransition
@@ -102,6 +105,24 @@ async def create_association(
     return await association_view(session, association_id)
 
 
+def _registration_checked(
+    association: Association, data: AssociationTransitionIn
+) -> AssociationTransitionIn:
+    """The registration number's form, checked here (the workflow checks that it is there):
+    only for the step to `registered` that the association's stage allows, so a skipped or
+    repeated step stays the workflow's 409."""
+    number = data.registration_no
+    if data.to != "registered" or not (number or "").strip():
+        return data
+    if ASSOCIATION.next_after(association.status) != "registered":
+        return data
+    try:
+        kept = check_registration_no(f"association {association.id}", number)
+    except RuleViolation as violation:
+        raise InvalidField(violation.message, field=violation.field) from None
+    return data.model_copy(update={"registration_no": kept})
+
+
 async def transition(
     cmd: CommandContext,
     *,
@@ -110,6 +131,7 @@ async def transition(
 ) -> dict:
     session, principal = cmd.session, cmd.principal
     association_id = association.id
+    data = _registration_checked(association, data)
     await cmd.send(
         association_workflow_id(association_id),
         AssociationWorkflow.transition,

@@ -4,6 +4,7 @@
 categories, kinds) are looked up as "<group>.<code>"; an unknown code reads as itself."""
 
 from recall.accounts.labels import LABELS as ACCOUNT_LABELS
+from recall.desk.chain_labels import LABELS as CHAIN_LABELS
 from recall.desk.labels import LABELS as DESK_LABELS
 from recall.desk.standard_labels import LABELS as STANDARD_LABELS
 from recall.notices.labels import LABELS as NOTICE_LABELS
@@ -249,6 +250,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 CATALOGUE.update(ACCOUNT_LABELS)
 CATALOGUE.update(DESK_LABELS)
 CATALOGUE.update(STANDARD_LABELS)
+CATALOGUE.update(CHAIN_LABELS)
 CATALOGUE.update(NOTICE_LABELS)
 
 

@@ -4,7 +4,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from recall.dashboard.views import when
-from recall.desk import case_page, reports_page, standard_page
+from recall.desk import (
+    association_page,
+    case_page,
+    cultivation_page,
+    programme_page,
+    reports_page,
+    standard_page,
+)
 from recall.desk.pages import NotSignedIn, labels, person, render, to_login
 from recall.desk.todo import todo
 
@@ -12,6 +19,9 @@ router = APIRouter(include_in_schema=False)
 router.include_router(case_page.router)
 router.include_router(reports_page.router)
 router.include_router(standard_page.router)  # and /standards/{id}/comment, for anyone
+router.include_router(programme_page.router)
+router.include_router(association_page.router)
+router.include_router(cultivation_page.router)
 
 
 @router.get("/desk")

@@ -6,7 +6,7 @@ import httpx
 from tests.api.eventually import eventually
 from tests.api.helpers import credit_code, ok, seed
 
-REG_NO = "51330700MJ0000001X"
+REG_NO = "51330700MJ00000013"
 
 
 async def _programme(api: httpx.AsyncClient, data: dict) -> dict:

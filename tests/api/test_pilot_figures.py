@@ -4,8 +4,16 @@ standard, 3 brand enterprises certified; each programme walks the whole chain ov
 
 import httpx
 
+from recall.rules.credit_code import credit_code_check_char
 from tests.api.eventually import eventually
 from tests.api.helpers import credit_code, ok
+
+
+def _registration_no(n: int) -> str:
+    """A social organisation's unified social credit code (51...), with its check character."""
+    body = f"51330700MJ{n:07d}"
+    return body + credit_code_check_char(body)
+
 
 INDUSTRIES = (  # code, name, hazards, the programme's standard kind
     ("magnetic-toys", "巴克球/磁力玩具", 40, "industry"),
@@ -96,7 +104,7 @@ async def _register_association(
     return await ok(
         api.post(
             f"/associations/{association['id']}/transitions",
-            json={"to": "registered", "registration_no": f"51330700MJ{n:07d}"},
+            json={"to": "registered", "registration_no": _registration_no(n)},
         )
     )
 
