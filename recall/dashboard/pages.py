@@ -30,6 +30,7 @@ from recall.common.responses import AWAY, JSON_ERROR, TOO_LARGE, errors
 from recall.dashboard.details import case_page, programme_page
 from recall.dashboard.filters import DashboardFilter, parse_filter
 from recall.dashboard.i18n import Labels, lang_of
+from recall.dashboard.refusals import reason
 from recall.dashboard.views import names, number, overview
 from recall.deps import SessionDep
 from recall.errors import InvalidField, NotFound, Unauthorized
@@ -50,6 +51,7 @@ templates = Jinja2Templates(
     )
 )
 templates.env.globals["number"] = number
+templates.env.globals["reason"] = reason  # a refusal's reason in the page's language
 templates.env.globals["signed_in"] = signed_in  # base.html's nav: who, and their CSRF token
 templates.env.globals["login_url"] = login_url
 

@@ -10,6 +10,7 @@ from recall.accounts.sessions import check_csrf, csrf_token, page_principal, set
 from recall.auth.principal import Principal
 from recall.dashboard.i18n import Labels
 from recall.dashboard.pages import Query, Viewer, _render
+from recall.desk.forms import Refusal
 from recall.errors import Forbidden
 
 
@@ -64,4 +65,5 @@ async def checked_form(request: Request):
 
 
 def forbidden_page(request: Request, principal: Principal | None, error: Forbidden) -> Response:
-    return render(request, "desk/forbidden.html", principal, 403, detail=error.detail)
+    refusal = Refusal(error.detail, error.field, 403)
+    return render(request, "desk/forbidden.html", principal, 403, refusal=refusal)

@@ -217,7 +217,7 @@ async def start_programme(request: Request) -> Response:
         if found:
             return await show_programme(request, principal, found.group(2), submitted, status)
         refusal = submitted.refusal
-        return render(request, "desk/forbidden.html", principal, status, detail=refusal.detail)
+        return render(request, "desk/forbidden.html", principal, status, refusal=refusal)
 
     return await act(
         request,
