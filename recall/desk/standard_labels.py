@@ -177,4 +177,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "milestone.comment_received": ("收到意见", "Comment received"),
     "milestone.comment_disposed": ("处理意见", "Comment disposed"),
     "milestone.ballot_recorded": ("记录表决结果", "Ballot recorded"),
+    # milestone notes (recall/desk/standard_notes.py)
+    "snote.proposed": ("{kind}：{title}", "{kind}: {title}"),
+    "snote.period": (
+        "公开征求意见 {days} 天，至 {until}",
+        "public comment for {days} days, until {until}",
+    ),
+    "snote.closed": (
+        "征求意见于 {at} 截止，共收到 {n} 条意见",
+        "public comment ended at {at}; {n} comment(s)",
+    ),
+    "snote.comment": ("{author} 提出的意见", "a comment from {author}"),
+    "snote.clause": ("（第 {clause} 条）", " on clause {clause}"),
+    "snote.ballot": (
+        "赞成 {a}，反对 {d}，弃权 {x}：",
+        "{a} approve, {d} disapprove, {x} abstain: ",
+    ),
+    "snote.passed": ("通过", "passed"),
+    "snote.failed": ("未通过", "not passed"),
 }

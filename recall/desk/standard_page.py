@@ -46,6 +46,7 @@ from recall.desk.standard_acts import (
     with_period_days,
 )
 from recall.desk.standard_log import log_csv, log_rows
+from recall.desk.standard_notes import standard_note
 from recall.desk.standard_period import comment_period
 from recall.errors import DomainError, Forbidden, NotFound
 from recall.programmes.models import Programme
@@ -95,7 +96,7 @@ def _timeline(milestones: list, t: Labels) -> list[dict]:
             "event": t.code("milestone", m.kind),
             "stage": t.code("standard_stage", m.stage),
             "actor": m.actor,
-            "note": m.note or "",
+            "note": standard_note(m.kind, m.note, t),
             "alert": False,
         }
         for m in milestones
