@@ -10,6 +10,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "desk.reports_link": ("缺陷报告与境外召回线索", "Defect reports and overseas leads"),
     "desk.open": ("打开", "Open"),
     "desk.case": ("案件", "Case"),
+    "desk.subject": ("事项", "Subject"),
     "desk.due": ("到期", "Due"),
     "desk.no_due": ("无期限", "no deadline"),
     "refused": ("未能办理：", "Refused: "),
@@ -110,6 +111,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.report_progress": ("待报送召回进度", "Progress report due"),
     "todo.eliminate": ("待消除隐患 {n} 项", "{n} hazard(s) to eliminate"),
     "todo.overdue": ("已逾期", "Overdue"),
+    "todo.association": ("推进本协会的成立", "Take your association to registration"),
+    "todo.standard": ("推进标准制定", "Take the standard forward"),
     "todo.chase": ("逾期未交召回计划，待督促", "Plan overdue: follow up"),
     # the reports to triage
     "reports.heading": ("缺陷报告与境外召回线索", "Defect reports and overseas leads"),

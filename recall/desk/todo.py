@@ -7,12 +7,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from recall.associations.models import Association
 from recall.auth.principal import Principal
 from recall.cases.access import scope_cases
 from recall.cases.models import Case, Hazard
 from recall.reports.models import DefectReport
 from recall.reports.service import scope_reports
 from recall.rules.case_rules import OPEN_HAZARD_STATUSES, RECALL_DECISIONS
+from recall.standards.models import Standard
 
 MAX_ITEMS = 200
 # What a regulator does next at each stage, and what an enterprise does.
@@ -119,6 +121,43 @@ async def enterprise_items(session: AsyncSession, principal: Principal) -> list[
     return items
 
 
+async def association_items(session: AsyncSession, principal: Principal) -> list[Item]:
+    """An association's people: their association while it is not registered, and each
+    standard it drafts until it is published (a comment period's end as its due date)."""
+    items = []
+    association = await session.get(Association, principal.association_id)
+    if association is not None and association.status != "registered":
+        items.append(
+            Item(
+                what="association",
+                link=f"/desk/associations/{association.id}",
+                title=association.name,
+                since=association.created_at,
+            )
+        )
+    standards = await session.execute(
+        select(Standard)
+        .where(
+            Standard.drafting_association_id == principal.association_id,
+            Standard.stage_code.not_in(("60.60", "95.99")),
+        )
+        .order_by(Standard.created_at)
+        .limit(MAX_ITEMS)
+    )
+    for standard in standards.scalars():
+        items.append(
+            Item(
+                what="standard",
+                link=f"/desk/standards/{standard.id}",
+                title=standard.title,
+                number=standard.stage_code,
+                due_at=standard.comment_period_ends_at if standard.stage_code == "40.20" else None,
+                since=standard.created_at,
+            )
+        )
+    return items
+
+
 def soonest_first(items: list[Item]) -> list[Item]:
     far = datetime.max.replace(tzinfo=None)
 
@@ -135,6 +174,8 @@ async def todo(session: AsyncSession, principal: Principal) -> list[Item]:
         items = await regulator_items(session, principal)
     elif principal.role == "enterprise":
         items = await enterprise_items(session, principal)
+    elif principal.role == "association":
+        items = await association_items(session, principal)
     else:
         items = []
     return soonest_first(items)[:MAX_ITEMS]

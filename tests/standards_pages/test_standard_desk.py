@@ -283,3 +283,14 @@ async def test_the_public_form_is_closed_outside_public_comment(world) -> None:
     assert answer.status_code == 409 and "data-closed" in answer.text
     assert (await _standard(world))["comments"] == []
     assert (await stranger.get("/standards/std_nope/comment")).status_code == 404
+
+
+async def test_an_associations_workbench_leads_to_its_association_and_standards(world) -> None:
+    xie, other = await world["person"]("xie"), await world["person"]("other")
+    desk = (await xie.get("/desk")).text
+    assert f'href="/desk/associations/{world["association"]["id"]}"' in desk
+    assert f'href="{world["desk"]}"' in desk and 'data-todo="standard"' in desk
+    assert world["desk"] not in (await other.get("/desk")).text  # not its standard
+    await _to_public_comment(world, 3)
+    desk = (await xie.get("/desk")).text
+    assert 'data-todo="standard"' in desk and "data-due=" in desk  # the comment period's end
