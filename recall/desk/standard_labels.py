@@ -177,6 +177,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "milestone.comment_received": ("收到意见", "Comment received"),
     "milestone.comment_disposed": ("处理意见", "Comment disposed"),
     "milestone.ballot_recorded": ("记录表决结果", "Ballot recorded"),
+    "std.published_reference": ("发布文本", "Published text"),
     # milestone notes (recall/desk/standard_notes.py)
     "snote.proposed": ("{kind}：{title}", "{kind}: {title}"),
     "snote.period": (

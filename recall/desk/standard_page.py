@@ -160,6 +160,8 @@ async def show_standard(
         view = await service.standard_view(session, standard_id)
         names = await _names(session, view)
         milestones = _timeline(view["milestones"], t)  # rows read before the session ends
+        # the published text's reference: what was noted when it was published (its number)
+        published = next((m.note for m in view["milestones"] if m.kind == "published"), None)
         await session.rollback()
     acts, disposable = standard_acts(principal, view, regions, now)
     forms = {act: _fresh(act) for act in acts}
@@ -190,6 +192,7 @@ async def show_standard(
         "votes": rules.VOTES,
         "dispositions": rules.DISPOSITIONS,
         "milestones": milestones,
+        "published_reference": published,
         "stray_refusal": submitted.refusal if submitted and not placed else None,
     }
     return render(request, "desk/standard.html", principal, status, **context)

@@ -205,9 +205,10 @@ async def test_a_standard_through_public_comment_dispositions_and_two_ballots(wo
     page = (await xie.get(desk)).text
     assert 'data-ballot="passed"' in page and "3/4" in page
     await send(xie, page, "transition", to="50.60")
-    await send(xie, (await xie.get(desk)).text, "transition", to="60.60")
+    await send(xie, (await xie.get(desk)).text, "transition", to="60.60", note="T/ZJCL 001-2026")
     page = (await xie.get(desk)).text
     assert (await _standard(world))["stage_code"] == "60.60" and standard_acts(page) == set()
+    assert "data-published-reference>T/ZJCL 001-2026<" in page  # the published text's reference
 
     # the comment log as CSV and as the committee's table
     answer = await xie.get(f"{desk}/comments.csv")
