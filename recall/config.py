@@ -4,14 +4,34 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class TemporalSettings(BaseModel):
-    address: str = "localhost:7233"
-    namespace: str = "default"
+    """How to reach Temporal. What is left unset here comes from the SDK's own configuration
+    (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, a temporal.toml
+    profile), else from the defaults in recall.temporal; see recall.temporal.connect_options."""
+
+    address: str | None = None  # localhost:7233
+    namespace: str | None = None  # default
     task_queue: str = "recall"
+    api_key: SecretStr | None = None  # implies TLS unless tls is false
+    # None: TLS when a CA, a client pair, a server name or an API key is set.
+    tls: bool | None = None
+    tls_ca_path: Path | None = None  # else the system's roots
+    tls_cert_path: Path | None = None  # with tls_key_path: a client certificate (mTLS)
+    tls_key_path: Path | None = None
+    tls_server_name: str | None = None  # the name the server's certificate is checked against
+    sdk_config: bool = True  # read TEMPORAL_* and temporal.toml (`recall up` does not)
+
+
+class WorkerSettings(BaseModel):
+    """Slots of one worker process; None leaves the SDK's default (100 of each)."""
+
+    # The SDK needs two or more while it caches workflows.
+    max_concurrent_workflow_tasks: int | None = Field(None, ge=2)
+    max_concurrent_activities: int | None = Field(None, ge=1)
 
 
 class DeadlineSettings(BaseModel):
@@ -35,6 +55,9 @@ class Settings(BaseSettings):
     # Flat aliases documented in API.md; they win over the nested group when set.
     temporal_address: str | None = None
     temporal_namespace: str | None = None
+    worker: WorkerSettings = WorkerSettings()
+    # On SIGTERM the API and the worker take nothing new and give what is in flight this long.
+    shutdown_grace_seconds: float = Field(20, ge=0)
     deadlines: DeadlineSettings = DeadlineSettings()
     webhook_url: str | None = None
     command_timeout_seconds: float = 10.0
@@ -51,11 +74,12 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'recall.db').resolve()}"
 
     @property
-    def temporal_target(self) -> str:
+    def temporal_target(self) -> str | None:
+        """The address RECALL_* sets, if any (recall.temporal.connect_options has the one used)."""
         return self.temporal_address or self.temporal.address
 
     @property
-    def namespace(self) -> str:
+    def namespace(self) -> str | None:
         return self.temporal_namespace or self.temporal.namespace
 
     @property
@@ -66,3 +90,12 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_problem(err: ValidationError) -> str:
+    """A refused RECALL_* variable as one line that names it."""
+    problems = []
+    for error in err.errors():
+        names = [str(part).upper() for part in error["loc"] if isinstance(part, str)]
+        problems.append(f"RECALL_{'__'.join(names)}: {error['msg']}")
+    return "; ".join(problems)

@@ -6,6 +6,7 @@ start them through it."""
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -26,7 +27,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from recall import migrate
-from recall.config import Settings
+from recall.config import Settings, WorkerSettings
 from recall.db import create_engine, create_sessionmaker
 from recall.main import create_app
 from recall.temporal import connect
@@ -89,6 +90,22 @@ def private_data_dir(data_dir: Path) -> None:
             path.chmod(stat.S_IMODE(path.stat().st_mode) & 0o700)
 
 
+def _dies_with_parent():
+    """On Linux, a child that gets SIGTERM when this process dies, even by SIGKILL: a killed
+    `recall up` leaves no dev server holding temporal.db behind. Elsewhere, None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    pr_set_pdeathsig, parent = 1, os.getpid()
+
+    def in_child() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+        if os.getppid() != parent:  # the parent died before prctl took hold
+            os._exit(1)
+
+    return in_child
+
+
 async def start_dev_server(data_dir: Path, *, port: int = 7233, ui_port: int = 8233) -> DevServer:
     """`temporal server start-dev` with its database in data_dir; ports move if taken."""
     if not port_is_free("127.0.0.1", port):
@@ -119,7 +136,12 @@ async def start_dev_server(data_dir: Path, *, port: int = 7233, ui_port: int = 8
         "synchronous=normal",
     ]
     process = subprocess.Popen(  # noqa: ASYNC220
-        args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        args,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_dies_with_parent(),  # only prctl, looked up before the fork
     )
     server = DevServer(process, f"127.0.0.1:{port}", f"http://127.0.0.1:{ui_port}")
     for _ in range(120):
@@ -149,9 +171,13 @@ async def running_worker(
     *,
     task_queue: str,
     webhook_url: str | None,
+    tuning: WorkerSettings | None = None,
+    graceful_shutdown: timedelta = timedelta(),
 ) -> AsyncIterator[Worker]:
     """The product's worker in this process until the block ends; webhooks share one httpx
-    client. A fatal worker error cancels the block and is raised out of it."""
+    client. A fatal worker error cancels the block and is raised out of it. At the end it polls
+    for nothing new and gives running activities graceful_shutdown to finish."""
+    tuning = tuning or WorkerSettings()
     async with httpx.AsyncClient() as http:
         worker = build_worker(
             client,
@@ -159,6 +185,9 @@ async def running_worker(
             sessionmaker=sessionmaker,
             http=http,
             webhook_url=webhook_url,
+            max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
+            max_concurrent_activities=tuning.max_concurrent_activities,
+            graceful_shutdown=graceful_shutdown,
         )
         async with worker:
             yield worker
@@ -218,6 +247,8 @@ async def running_stack(
                     sessionmaker,
                     task_queue=settings.task_queue,
                     webhook_url=settings.webhook_url,
+                    tuning=settings.worker,
+                    graceful_shutdown=timedelta(seconds=settings.shutdown_grace_seconds),
                 )
             )
         if api:
@@ -232,7 +263,8 @@ async def running_stack(
 async def _serve(
     stack: Stack, exits: contextlib.AsyncExitStack, host: str, port: int, *, signals: bool
 ) -> None:
-    server = uvicorn_server(stack.app, host, port)
+    grace = stack.settings.shutdown_grace_seconds
+    server = uvicorn_server(stack.app, host, port, grace=grace)
     if not signals:
         server.capture_signals = contextlib.nullcontext
     task = asyncio.create_task(server.serve())
@@ -240,7 +272,7 @@ async def _serve(
     async def stop() -> None:
         server.should_exit = True
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 15)
+            await asyncio.wait_for(task, grace + 10)
 
     exits.push_async_callback(stop)
     if signals:
@@ -259,11 +291,44 @@ async def _serve(
 async def run_worker(
     settings: Settings, client: Client | None = None, stop: asyncio.Event | None = None
 ) -> None:
-    """`recall worker`: the worker alone until stop is set (without one, until cancelled)."""
+    """`recall worker`: the worker alone until stop is set. Without one, until SIGINT or
+    SIGTERM; then it polls for nothing new, gives running activities
+    settings.shutdown_grace_seconds, and returns."""
+    if stop is None:
+        stop = asyncio.Event()
+        _on_stop_signals(stop.set)
     async with running_stack(settings, temporal_client=client, api=False):
-        await (stop or asyncio.Event()).wait()
+        await stop.wait()
 
 
-def uvicorn_server(app, host: str, port: int) -> uvicorn.Server:
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+async def run_api(settings: Settings, *, host: str, port: int) -> None:
+    """`recall api`: serve until SIGINT or SIGTERM; then take no new connection, give the
+    requests in flight settings.shutdown_grace_seconds, and return."""
+    server = uvicorn_server(create_app(settings), host, port, grace=settings.shutdown_grace_seconds)
+    # uvicorn's own handlers raise the signal again once it has stopped, which would make a
+    # graceful stop end with exit code -15 instead of 0.
+    server.capture_signals = contextlib.nullcontext
+    _on_stop_signals(lambda: setattr(server, "should_exit", True))
+    await server.serve()
+    if not server.started:
+        raise StartupError(f"the API on {host}:{port} did not start; see the log above")
+
+
+def _on_stop_signals(stop) -> None:
+    """SIGINT and SIGTERM call stop; later ones too (they are absorbed while things stop)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+
+
+def uvicorn_server(app, host: str, port: int, *, grace: float | None = None) -> uvicorn.Server:
+    """grace: seconds the requests in flight get once it stops (None: as long as they take)."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=grace,
+    )
     return uvicorn.Server(config)

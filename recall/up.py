@@ -1,12 +1,17 @@
 """`recall up`: the whole stack in one process tree, stopped together on Ctrl-C or SIGTERM."""
 
+import contextlib
+import fcntl
 import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 
 from recall.accounts.local import ensure_local_accounts
 from recall.auth.local import ensure_admin_token
-from recall.config import Settings
+from recall.config import Settings, TemporalSettings
 from recall.runtime import (
     StartupError,
     port_is_free,
@@ -17,6 +22,8 @@ from recall.runtime import (
 )
 
 log = logging.getLogger("recall.up")
+
+LOCK_FILE = "recall-up.lock"
 
 
 def _say(line: str) -> None:
@@ -44,15 +51,50 @@ async def _load_demo(base: str, admin_token: str) -> None:
         access_log.setLevel(level)
 
 
+@contextlib.contextmanager
+def sole_up_on(data_dir: Path) -> Iterator[None]:
+    """Hold DATA_DIR/recall-up.lock (flock) while the block runs: a second `recall up` on the
+    directory is refused with the holder's pid. The kernel drops the lock when its holder dies,
+    however it dies, so a killed run leaves nothing that blocks the next."""
+    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise StartupError(
+                f"another `recall up` (pid {holder}) is running on {data_dir.resolve()}; "
+                "stop it, or choose another --data-dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # lets go of the lock
+
+
 async def run_stack(settings: Settings, *, host: str, port: int, demo: bool) -> None:
-    if not port_is_free(host, port):
-        raise StartupError(
-            f"port {port} on {host} is taken; choose another with --port (make run PORT=8080)"
-        )
     private_data_dir(settings.data_dir)  # before anything is written in it
+    with sole_up_on(settings.data_dir):
+        if not port_is_free(host, port):
+            raise StartupError(
+                f"port {port} on {host} is taken; choose another with --port (make run PORT=8080)"
+            )
+        await _run_stack(settings, host=host, port=port, demo=demo)
+
+
+async def _run_stack(settings: Settings, *, host: str, port: int, demo: bool) -> None:
     dev = await start_dev_server(settings.data_dir)
     try:
-        settings = settings.model_copy(update={"temporal_address": dev.address})
+        # The dev server alone: no TEMPORAL_* or RECALL_TEMPORAL__ TLS, key or namespace.
+        embedded = TemporalSettings(task_queue=settings.task_queue, sdk_config=False)
+        settings = settings.model_copy(
+            update={
+                "temporal_address": dev.address,
+                "temporal_namespace": "default",
+                "temporal": embedded,
+            }
+        )
         await upgrade_database(settings)
         admin_token, token_path, created = await ensure_admin_token(settings)
         # The worker and the API in this process; Ctrl-C or SIGTERM stops the API, then the rest.

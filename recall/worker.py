@@ -1,5 +1,7 @@
 """Builds the worker that runs every workflow and activity of the project."""
 
+from datetime import timedelta
+
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
@@ -27,7 +29,12 @@ def build_worker(
     sessionmaker: async_sessionmaker[AsyncSession],
     http: httpx.AsyncClient,
     webhook_url: str | None,
+    max_concurrent_workflow_tasks: int | None = None,
+    max_concurrent_activities: int | None = None,
+    graceful_shutdown: timedelta = timedelta(),
 ) -> Worker:
+    """graceful_shutdown: how long activities running at shutdown may go on before they are
+    cancelled; the worker polls for nothing new meanwhile. None slots: the SDK's defaults."""
     cases = CaseActivities(sessionmaker)
     notify = NotifyActivities(http, webhook_url)
     programmes = ProgrammeActivities(sessionmaker)
@@ -53,4 +60,7 @@ def build_worker(
             cultivations.project_cultivation_events,
         ],
         max_concurrent_local_activities=50,
+        max_concurrent_workflow_tasks=max_concurrent_workflow_tasks,
+        max_concurrent_activities=max_concurrent_activities,
+        graceful_shutdown_timeout=graceful_shutdown,
     )
