@@ -60,29 +60,64 @@ def api(
     host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port")
 ) -> None:
     """Run the HTTP API against the servers configured by RECALL_* variables."""
-    from recall.main import create_app
-    from recall.runtime import port_is_free, uvicorn_server
+    from recall.runtime import StartupError, port_is_free, run_api
 
-    settings = get_settings()
-    configure_logging(settings.log_level, json_lines=settings.log_json)
+    settings = _server_settings()
     if not port_is_free(host, port):
         _fail(f"port {port} on {host} is taken; choose another with --port")
-    asyncio.run(uvicorn_server(create_app(settings), host, port).serve())
+    try:
+        asyncio.run(run_api(settings, host=host, port=port))
+    except StartupError as err:
+        _fail(str(err))
 
 
 @app.command()
 def worker() -> None:
     """Run the Temporal worker against the servers configured by RECALL_* variables."""
     from recall.runtime import run_worker
+    from recall.temporal import connect_options, describe
 
-    settings = get_settings()
-    configure_logging(settings.log_level, json_lines=settings.log_json)
+    settings = _server_settings()
     try:
         asyncio.run(run_worker(settings))
     except KeyboardInterrupt:
         pass
     except RuntimeError as err:  # connection refused and the like
-        _fail(f"cannot reach Temporal at {settings.temporal_target}: {err}")
+        _fail(f"cannot reach Temporal at {describe(connect_options(settings))}: {err}")
+
+
+def _server_settings() -> Settings:
+    """Settings for `recall api` and `recall worker`, with logging set up; a setting that cannot
+    work (a refused value, an unreadable TLS file, half a client pair) is one line and exit 1."""
+    from pydantic import ValidationError
+
+    from recall.config import settings_problem
+    from recall.temporal import TemporalConfigError, connect_options
+
+    try:
+        settings = get_settings()
+    except ValidationError as err:
+        _fail(settings_problem(err))
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    try:
+        connect_options(settings)
+    except TemporalConfigError as err:
+        _fail(str(err))
+    return settings
+
+
+@app.command()
+def reconcile(
+    repair: bool = typer.Option(
+        False, "--repair", help="rewrite the rows that differ from their workflow's state"
+    ),
+) -> None:
+    """Compare every workflow's state with its rows in the database (exit 1 while any differ)."""
+    from recall.common.cli import with_database
+    from recall.reconcile.run import command
+
+    settings = get_settings()
+    raise typer.Exit(with_database(lambda sessions: command(settings, sessions, repair=repair)))
 
 
 @db_app.command("upgrade")
