@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import typer
+from sqlalchemy import make_url
 
 from recall.accounts.cli import user_app
 from recall.auth.cli import token_app
@@ -129,7 +130,8 @@ def db_upgrade() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(upgrade_database(settings))
-    typer.echo(f"database at {settings.sqlalchemy_url} is at the newest schema")
+    shown = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
+    typer.echo(f"database at {shown} is at the newest schema")  # never the password
 
 
 def main() -> None:  # pragma: no cover - console entry
