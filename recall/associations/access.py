@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.associations.models import Association
 from recall.auth import permissions
+from recall.auth.principal import Principal
 from recall.deps import CurrentPrincipal, SessionDep
 from recall.errors import Forbidden, NotFound
 
@@ -25,9 +26,10 @@ async def _visible(
     return await get_association(session, association_id)
 
 
-async def _changeable(
-    association_id: str, session: SessionDep, principal: CurrentPrincipal
+async def changeable_association(
+    session: AsyncSession, principal: Principal, association_id: str
 ) -> Association:
+    """The association, if this principal may change it: unknown is 404, not allowed is 403."""
     association = await get_association(session, association_id)
     if not permissions.may_change_association(principal, association.id, association.region_codes):
         why = (
@@ -37,6 +39,12 @@ async def _changeable(
         )
         raise Forbidden(f"a {principal.role} may not change association {association.id}: {why}")
     return association
+
+
+async def _changeable(
+    association_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> Association:
+    return await changeable_association(session, principal, association_id)
 
 
 VisibleAssociation = Annotated[Association, Depends(_visible)]

@@ -38,14 +38,30 @@ def scope_cases(stmt, principal: Principal):
     return stmt.where(false())
 
 
+async def case_for(session: AsyncSession, principal: Principal, case_id: str, act: str) -> Case:
+    """The case, if this principal may do this act on it: unseen is 404, not allowed is 403
+    (the stage is the workflow's to refuse)."""
+    case = await visible_case(session, principal, case_id)
+    if not permissions.may_act_on_case(principal, act, case.region_code, case.enterprise_ids):
+        raise Forbidden(f"a {principal.role} may not {act.replace('_', ' ')} on case {case.number}")
+    return case
+
+
+async def eliminable_hazard(
+    session: AsyncSession, principal: Principal, case: Case, hazard_id: str | None
+) -> Hazard:
+    """A hazard of the case whose elimination this principal may record."""
+    hazard = await session.get(Hazard, hazard_id) if hazard_id else None
+    if hazard is None or hazard.case_id != case.id:
+        raise NotFound(f"case {case.number} has no hazard {hazard_id}")
+    if not permissions.may_eliminate_hazard(principal, hazard.enterprise_id):
+        raise Forbidden(f"hazard {hazard_id} belongs to another enterprise")
+    return hazard
+
+
 def _case_guard(act: str):
     async def guard(case_id: str, session: SessionDep, principal: CurrentPrincipal) -> Case:
-        case = await visible_case(session, principal, case_id)
-        if not permissions.may_act_on_case(principal, act, case.region_code, case.enterprise_ids):
-            raise Forbidden(
-                f"a {principal.role} may not {act.replace('_', ' ')} on case {case.number}"
-            )
-        return case
+        return await case_for(session, principal, case_id, act)
 
     return guard
 
@@ -64,12 +80,7 @@ async def _eliminable_hazard(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> Hazard:
-    hazard = await session.get(Hazard, hazard_id)
-    if hazard is None or hazard.case_id != case.id:
-        raise NotFound(f"case {case.number} has no hazard {hazard_id}")
-    if not permissions.may_eliminate_hazard(principal, hazard.enterprise_id):
-        raise Forbidden(f"hazard {hazard_id} belongs to another enterprise")
-    return hazard
+    return await eliminable_hazard(session, principal, case, hazard_id)
 
 
 VisibleCase = Annotated[Case, Depends(_visible)]

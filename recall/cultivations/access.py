@@ -16,7 +16,7 @@ from recall.errors import Forbidden, NotFound
 from recall.programmes.models import Programme, ProgrammeRegion
 
 
-async def _programme_regions(session: AsyncSession, programme_id: str) -> list[str]:
+async def programme_regions(session: AsyncSession, programme_id: str) -> list[str]:
     programme = await session.get(Programme, programme_id)
     return list(programme.region_codes) if programme else []
 
@@ -28,7 +28,7 @@ async def visible_cultivation(
     if cultivation is None or not permissions.can_see_cultivation(
         principal,
         cultivation.enterprise_id,
-        await _programme_regions(session, cultivation.programme_id),
+        await programme_regions(session, cultivation.programme_id),
     ):
         raise NotFound(f"no brand cultivation {cultivation_id}")
     return cultivation
@@ -54,17 +54,24 @@ async def _visible(
     return await visible_cultivation(session, principal, cultivation_id)
 
 
-async def _runnable(
-    cultivation_id: str, session: SessionDep, principal: CurrentPrincipal
+async def runnable_cultivation(
+    session: AsyncSession, principal: Principal, cultivation_id: str
 ) -> BrandCultivation:
+    """The cultivation, if this principal may advance it: unseen is 404, not allowed is 403."""
     cultivation = await visible_cultivation(session, principal, cultivation_id)
-    regions = await _programme_regions(session, cultivation.programme_id)
+    regions = await programme_regions(session, cultivation.programme_id)
     if not permissions.may_run_cultivation(principal, regions):
         raise Forbidden(
             f"a {principal.role} may not advance brand cultivation {cultivation_id}: it needs "
             f"a regulator of {', '.join(regions)}"
         )
     return cultivation
+
+
+async def _runnable(
+    cultivation_id: str, session: SessionDep, principal: CurrentPrincipal
+) -> BrandCultivation:
+    return await runnable_cultivation(session, principal, cultivation_id)
 
 
 VisibleCultivation = Annotated[BrandCultivation, Depends(_visible)]

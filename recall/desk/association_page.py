@@ -11,8 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.associations import service
-from recall.associations.access import get_association
-from recall.associations.models import Association
+from recall.associations.access import changeable_association, get_association
 from recall.associations.schemas import AssociationTransitionIn
 from recall.auth import permissions
 from recall.auth.principal import Principal
@@ -24,7 +23,7 @@ from recall.desk.chain_members import drafted_by, enterprise_names, programme_ti
 from recall.desk.chain_notes import member_timeline
 from recall.desk.forms import Submitted, parse
 from recall.desk.pages import NotSignedIn, labels, person, render, to_login
-from recall.errors import Forbidden, NotFound
+from recall.errors import NotFound
 from recall.rules.ordered_stages import ASSOCIATION
 
 router = APIRouter(include_in_schema=False)
@@ -36,11 +35,7 @@ def _sessionmaker(request: Request):
     return request.app.state.sessionmaker
 
 
-def may_change(principal: Principal, association: dict | Association) -> bool:
-    if isinstance(association, Association):
-        return permissions.may_change_association(
-            principal, association.id, association.region_codes
-        )
+def may_change(principal: Principal, association: dict) -> bool:
     return permissions.may_change_association(
         principal, association["id"], association["region_codes"]
     )
@@ -103,22 +98,9 @@ async def association_desk(association_id: str, request: Request) -> Response:
     return await show_association(request, principal, association_id)
 
 
-async def _changeable(session: AsyncSession, principal: Principal, association_id: str):
-    """As the API's ChangeableAssociation: unknown is 404, not allowed to change it is 403."""
-    association = await get_association(session, association_id)
-    if not may_change(principal, association):
-        why = (
-            "an association changes only its own association"
-            if principal.role == "association"
-            else f"it needs a regulator of {', '.join(association.region_codes)}"
-        )
-        raise Forbidden(f"a {principal.role} may not change association {association.id}: {why}")
-    return association
-
-
 async def association_act(request: Request, association_id: str, name: str) -> Response:
     async def perform(session: AsyncSession, cmd: CommandContext, values: dict[str, Any]) -> str:
-        association = await _changeable(session, cmd.principal, association_id)
+        association = await changeable_association(session, cmd.principal, association_id)
         data = parse(AssociationTransitionIn, values)
         await service.transition(cmd, association=association, data=data)
         return f"/desk/associations/{association_id}"

@@ -16,8 +16,7 @@ from recall.auth import permissions
 from recall.auth.models import AuditEntry
 from recall.auth.principal import Principal
 from recall.cases import schemas, service
-from recall.cases.access import visible_case
-from recall.cases.models import Hazard
+from recall.cases.access import case_for, eliminable_hazard
 from recall.commands import CommandContext
 from recall.dashboard.details import case_page
 from recall.dashboard.views import names, when
@@ -39,7 +38,7 @@ from recall.desk.pages import (
     render,
     to_login,
 )
-from recall.errors import DomainError, Forbidden, NotFound
+from recall.errors import DomainError, NotFound
 from recall.files.service import describe_files, store_file
 from recall.reference.models import Enterprise
 from recall.rules.case_rules import HAZARD_CATEGORIES, REMEDIES
@@ -200,7 +199,7 @@ async def case_desk(case_id: str, request: Request) -> Response:
 
 
 async def _perform(
-    act: str, cmd: CommandContext, case, hazard_id: str | None, values: dict[str, Any]
+    act: str, cmd: CommandContext, case, hazard, hazard_id: str | None, values: dict[str, Any]
 ) -> None:
     data = parse(MODELS[act], values)
     if act in ("add_hazard",):
@@ -209,7 +208,6 @@ async def _perform(
         await service.return_plan(cmd, case, data)
     elif act in HAZARD_ACTS:
         if act == "eliminate_hazard":
-            hazard = await cmd.session.get(Hazard, hazard_id)
             await service.eliminate_hazard(cmd, case, hazard, data)
         else:
             await service.reopen_hazard(cmd, case, hazard_id, data)
@@ -238,24 +236,18 @@ async def case_act(request: Request, case_id: str, act: str) -> Response:
     submitted = Submitted(act, {**values, "idempotency_key": received.key or ""}, hazard_id)
     async with _sessionmaker(request)() as session:
         try:
-            case = await visible_case(session, principal, case_id)
-            view = await service.case_view(session, case_id)
-            hazard = next((h for h in view["hazards"] if h["id"] == hazard_id), None)
-            if act in HAZARD_ACTS and hazard is None:
-                raise NotFound(f"case {case.number} has no hazard {hazard_id}")
-            # the role decides here (403); the stage is the workflow's to refuse, with its reason
-            if not permissions.may_act_on_case(
-                principal, act, view["region_code"], view["enterprise_ids"]
-            ) or (
-                act == "eliminate_hazard"
-                and not permissions.may_eliminate_hazard(principal, hazard["enterprise_id"])
-            ):
-                raise Forbidden(f"a {principal.role} may not {act.replace('_', ' ')} here")
+            # the API's guards: the role decides here (403), the stage is the workflow's to refuse
+            case = await case_for(session, principal, case_id, act)
+            hazard = (
+                await eliminable_hazard(session, principal, case, hazard_id)
+                if act == "eliminate_hazard"
+                else None
+            )
             if act in WITH_FILES:
                 await _store_uploads(session, received.form, principal, values)
                 submitted.values["evidence_file_ids"] = values.get("evidence_file_ids", [])
             cmd = command_context(request, session, received, f"{case_id}/{hazard_id or ''}", act)
-            await _perform(act, cmd, case, hazard_id, values)
+            await _perform(act, cmd, case, hazard, hazard_id, values)
         except NotFound:
             return render(request, "not_found.html", principal, 404)
         except DomainError as error:

@@ -13,7 +13,11 @@ from recall.auth import permissions
 from recall.auth.principal import Principal
 from recall.commands import CommandContext
 from recall.cultivations import service
-from recall.cultivations.access import visible_cultivation
+from recall.cultivations.access import (
+    programme_regions,
+    runnable_cultivation,
+    visible_cultivation,
+)
 from recall.cultivations.schemas import CultivationTransitionIn
 from recall.dashboard.views import when
 from recall.desk.acts import add_act_routes
@@ -22,8 +26,7 @@ from recall.desk.chain_members import enterprise_names, programme_titles, steps
 from recall.desk.chain_notes import member_timeline
 from recall.desk.forms import Submitted, parse
 from recall.desk.pages import NotSignedIn, labels, person, render, to_login
-from recall.errors import Forbidden, NotFound
-from recall.programmes.models import Programme
+from recall.errors import NotFound
 from recall.rules.ordered_stages import CULTIVATION
 
 router = APIRouter(include_in_schema=False)
@@ -33,11 +36,6 @@ ACTS = ("transition",)
 
 def _sessionmaker(request: Request):
     return request.app.state.sessionmaker
-
-
-async def _regions(session: AsyncSession, programme_id: str) -> list[str]:
-    programme = await session.get(Programme, programme_id)
-    return list(programme.region_codes) if programme else []
 
 
 async def show_cultivation(
@@ -54,7 +52,7 @@ async def show_cultivation(
         except NotFound:
             return render(request, "not_found.html", principal, 404)
         view = await service.cultivation_view(session, cultivation_id)
-        regions = await _regions(session, view["programme_id"])
+        regions = await programme_regions(session, view["programme_id"])
         enterprise = await enterprise_names(session, [view["enterprise_id"]])
         programme = await programme_titles(session, principal, [view["programme_id"]])
         milestones = member_timeline(
@@ -99,21 +97,9 @@ async def cultivation_desk(cultivation_id: str, request: Request) -> Response:
     return await show_cultivation(request, principal, cultivation_id)
 
 
-async def _runnable(session: AsyncSession, principal: Principal, cultivation_id: str):
-    """As the API's RunnableCultivation: unseen is 404, not allowed to advance it is 403."""
-    cultivation = await visible_cultivation(session, principal, cultivation_id)
-    regions = await _regions(session, cultivation.programme_id)
-    if not permissions.may_run_cultivation(principal, regions):
-        raise Forbidden(
-            f"a {principal.role} may not advance brand cultivation {cultivation_id}: it needs "
-            f"a regulator of {', '.join(regions)}"
-        )
-    return cultivation
-
-
 async def cultivation_act(request: Request, cultivation_id: str, name: str) -> Response:
     async def perform(session: AsyncSession, cmd: CommandContext, values: dict[str, Any]) -> str:
-        cultivation = await _runnable(session, cmd.principal, cultivation_id)
+        cultivation = await runnable_cultivation(session, cmd.principal, cultivation_id)
         data = parse(CultivationTransitionIn, values)
         await service.transition(cmd, cultivation=cultivation, data=data)
         return f"/desk/brand-cultivations/{cultivation_id}"
