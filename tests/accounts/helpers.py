@@ -21,25 +21,36 @@ async def make_account(db, *, username: str, role: str = "admin", **fields) -> A
 
 
 class _Forms(HTMLParser):
-    """Every form of a page: its data-action (or action), its method and hidden inputs."""
+    """Every form of a page: its attributes (action, method, data-action) and hidden inputs."""
 
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[dict] = []
+        self._open = False
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         a = dict(attrs)
         if tag == "form":
             self.forms.append({"attrs": a, "fields": {}})
-        elif tag == "input" and self.forms and a.get("type") == "hidden":
+            self._open = True
+        elif tag == "input" and self._open and a.get("type") == "hidden":
             self.forms[-1]["fields"][a.get("name")] = a.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._open = False
+
+
+def forms_of(html: str) -> list[dict]:
+    """Every form of the page, as {"attrs": ..., "fields": {hidden inputs}}, in page order."""
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
 
 
 def form_of(html: str, data_action: str) -> dict:
     """The form with this data-action: {"attrs": ..., "fields": {hidden inputs}}."""
-    parser = _Forms()
-    parser.feed(html)
-    found = [f for f in parser.forms if f["attrs"].get("data-action") == data_action]
+    found = [f for f in forms_of(html) if f["attrs"].get("data-action") == data_action]
     assert found, f"no form data-action={data_action} in the page"
     return found[0]
 

@@ -2,13 +2,13 @@
 a browser reads them (tests/desk drive the pages by the contract's form conventions)."""
 
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import httpx
 
-from recall.accounts.service import create_account
+from tests.accounts.helpers import PASSWORD, forms_of, make_account
+from tests.accounts.helpers import sign_in as sign_in_by_form
 
-PASSWORD = "magnet-balls-2026"
+__all__ = ["PASSWORD", "acts", "form", "forms", "make_people", "send", "sign_in"]
 
 
 @dataclass
@@ -18,29 +18,13 @@ class Form:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-class _Forms(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.forms: list[Form] = []
-        self._open: Form | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and (a.get("method") or "").lower() == "post":
-            self._open = Form(a.get("action") or "", a.get("data-action"))
-            self.forms.append(self._open)
-        elif tag == "input" and self._open is not None and a.get("type") == "hidden":
-            self._open.fields[a["name"]] = a.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._open = None
-
-
 def forms(html: str) -> list[Form]:
-    parser = _Forms()
-    parser.feed(html)
-    return parser.forms
+    """The page's POST forms: where each goes, its data-action, its hidden fields."""
+    return [
+        Form(f["attrs"].get("action") or "", f["attrs"].get("data-action"), f["fields"])
+        for f in forms_of(html)
+        if (f["attrs"].get("method") or "").lower() == "post"
+    ]
 
 
 def form(html: str, act: str, hazard_id: str | None = None) -> Form:
@@ -74,29 +58,17 @@ async def make_people(sessionmaker, enterprises: list[dict]) -> dict[str, str]:
     }
     for i, enterprise in enumerate(enterprises):
         people[f"ent{i}"] = dict(role="enterprise", name=f"企业{i}", enterprise_id=enterprise["id"])
-    async with sessionmaker() as session:
-        for username, kwargs in people.items():
-            await create_account(session, username=username, password=PASSWORD, **kwargs)
+    for username, kwargs in people.items():
+        await make_account(sessionmaker, username=username, **kwargs)
     return {u: p["role"] for u, p in people.items()}
 
 
 async def sign_in(app, username: str, password: str = PASSWORD) -> httpx.AsyncClient:
     """A browser-like client (cookies kept, redirects not followed) signed in by the form."""
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-    page = await client.get("/login")
-    token = _login_csrf(page.text)
-    answer = await client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token}
-    )
+    answer = await sign_in_by_form(client, username, password)
     assert answer.status_code == 303, answer.text
     return client
-
-
-def _login_csrf(html: str) -> str:
-    for f in forms(html):
-        if "csrf_token" in f.fields and f.action.startswith("/login"):
-            return f.fields["csrf_token"]
-    raise AssertionError("no sign-in form")
 
 
 async def send(
