@@ -8,9 +8,14 @@ returns its projection, so the API can write it before it answers (read your wri
 writes are keyed by the event sequence (state.seq): a second write of an event changes nothing
 and an older event never overwrites a newer one.
 
+An event an Update returns is written by the API as it answers, so the outbox is its backstop only:
+it waits a moment ("batched-projection") and writes a burst of such events in one activity.
+Events no Update returns (timers, signals) are written at once.
+
 Runs recorded before this (no "project-after-commit" marker) replay their local activities."""
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -30,6 +35,9 @@ WRITE_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=60), maximum_attempts=0,
 )  # fmt: skip
 PROJECT_AFTER_COMMIT = "project-after-commit"
+BATCHED_PROJECTION = "batched-projection"
+# How long events the API writes itself wait in the outbox for more to join them.
+BACKSTOP_DELAY = timedelta(seconds=2)
 OUTBOX_BATCH = 50
 # Past this many unwritten events a workflow takes no more commands until the read model catches
 # up: its state stays bounded however long the database is away.
@@ -75,6 +83,9 @@ class Journal:
         self.first: Any = None  # this run's first projection, the answer to a create command
         self._writing = False
         self._projector: asyncio.Task | None = None
+        # Whether the outbox holds an event that no Update returned, so no API writes it.
+        self._urgent = False
+        self._last_update_id: str | None = None
         # Set while the run waits to continue as new: validators refuse new commands, or a
         # steady stream of them would refill the outbox and put continue-as-new off for ever.
         self.closing = False
@@ -141,6 +152,12 @@ class Journal:
             self.applied.append(update.id)
             del self.applied[:-CARRIED_UPDATES]
         if workflow.patched(PROJECT_AFTER_COMMIT):
+            # An Update returns only its last projection: an earlier one of the same Update, like
+            # one made outside any Update, reaches the read model through the outbox alone.
+            update_id = update.id if update is not None else None
+            if update_id is None or update_id == self._last_update_id:
+                self._urgent = True
+            self._last_update_id = update_id
             self.outbox.append(projection)
             self._start_projector()
         else:
@@ -159,6 +176,9 @@ class Journal:
     async def _project_committed(self) -> None:
         while True:
             await workflow.wait_condition(lambda: bool(self.outbox))
+            if not self._urgent and workflow.patched(BATCHED_PROJECTION):
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await workflow.wait_condition(self._flush_now, timeout=BACKSTOP_DELAY)
             batch = self.outbox[:OUTBOX_BATCH]
             self._writing = True
             await workflow.execute_activity(
@@ -168,7 +188,11 @@ class Journal:
                 retry_policy=WRITE_RETRY,
             )
             del self.outbox[: len(batch)]
+            self._urgent = self._urgent and bool(self.outbox)
             self._writing = False
+
+    def _flush_now(self) -> bool:
+        return self._urgent or self.closing or len(self.outbox) >= OUTBOX_BATCH
 
     def drained(self) -> bool:
         return not self.outbox and not self._writing

@@ -2,12 +2,12 @@
 changes when the event is newer than what is stored, and a milestone is keyed by its sequence."""
 
 import dataclasses
+import functools
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.common.models import Milestone
-from recall.common.sql import insert_ignore
 from workflows.shared import MilestoneEvent
 
 
@@ -21,19 +21,32 @@ def jsonable(obj) -> dict | None:
     }
 
 
+def _insert(dialect: str):
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+# Built once per table, dialect and set of columns: building an upsert costs more than running it.
+@functools.cache
+def _upsert(dialect: str, table, keys: tuple[str, ...]):
+    stmt = _insert(dialect)(table)
+    return stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={key: stmt.excluded[key] for key in keys if key != "id"},
+        where=table.c.version < stmt.excluded.version,
+    )
+
+
+@functools.cache
+def _insert_ignore(dialect: str, table, index_elements: tuple[str, ...]):
+    return _insert(dialect)(table).on_conflict_do_nothing(index_elements=list(index_elements))
+
+
 async def upsert_versioned(session: AsyncSession, model, values: dict, version: int) -> None:
     """Insert the row, or update it if `version` is newer than the stored one, in one
     statement: of two writers racing on a new row, the newer event wins whichever comes first."""
     row = {**values, "version": version}
-    dialect = session.bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(row)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["id"],
-        set_={key: stmt.excluded[key] for key in row if key != "id"},
-        where=model.version < stmt.excluded.version,
-    )
-    await session.execute(stmt)
+    stmt = _upsert(session.bind.dialect.name, model.__table__, tuple(row))
+    await session.execute(stmt, row)
 
 
 async def insert_milestones(
@@ -54,5 +67,5 @@ async def insert_milestones(
         }
         for m in events
     ]
-    build = insert_ignore(session, Milestone, ["subject_type", "subject_id", "seq"])
-    await session.execute(build(rows))
+    key = ("subject_type", "subject_id", "seq")
+    await session.execute(_insert_ignore(session.bind.dialect.name, Milestone.__table__, key), rows)

@@ -416,3 +416,30 @@ async def test_a_command_sent_again_after_continue_as_new_acts_once(dev_server) 
         state, model = await converged(db, h)
     assert differences(model, state) == []
     assert list(state.hazards).count("hz_once") == 1 and len(state.hazards) == n + 1
+
+
+def projection_activities(history) -> int:
+    return sum(
+        1
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "project_case_events"
+    )
+
+
+async def test_a_burst_of_commands_is_backed_up_by_one_write(dev_server) -> None:
+    """The API writes each command's answer itself; the outbox, its backstop, waits a moment
+    (BACKSTOP_DELAY) and writes the burst in one activity. An answer no API wrote (write=False
+    here: the API died before its write) still reaches the read model, by that activity."""
+    db = dev_server["db"]
+    async with dev_server["worker"]():
+        h = await dev_server["open"](write=False)
+        await idle(h)
+        before = projection_activities(await h.fetch_history())
+        await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
+        for n in range(4):
+            await h.execute_update(W.add_hazard, add(f"hz_{n}", n))
+        await h.execute_update(W.decide, s.DecideCase(actor=A, decision="ordered_recall"))
+        state, model = await converged(db, h)
+        assert differences(model, state) == []
+        assert projection_activities(await h.fetch_history()) - before == 1

@@ -71,6 +71,14 @@ def test_histories_of_both_write_paths_are_recorded() -> None:
     assert len(patched) >= 9 and len(HISTORIES) - len(patched) >= 9
 
 
+def test_histories_of_the_batched_backstop_are_recorded() -> None:
+    """Runs whose outbox waits a moment before it writes what the API writes itself (the patch
+    "batched-projection"), of each kind whose recorded Updates met it."""
+    batched = {p.stem for p in HISTORIES if "batched-projection" in patches_of(p)}
+    kinds = {stem.split("_")[0] for stem in batched}
+    assert {"recall", "standard", "programme", "association"} <= kinds
+
+
 def patches_of(path: Path) -> set[str]:
     """The ids of the patches a recorded history's markers name."""
     found = set()
