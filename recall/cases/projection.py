@@ -114,12 +114,16 @@ async def project_case(session: AsyncSession, p: CaseProjection) -> None:
     if not p.milestones:
         del values["updated_at"]  # an answer that records nothing new keeps the row's time
     await upsert_versioned(session, Case, values, version)
-    if state.enterprise_ids:
+    # Only opening a case and adding a hazard change its enterprises and reports; an answer
+    # with no milestones (a command sent again) says nothing of what changed.
+    kinds = {m.kind for m in p.milestones}
+    widens = not kinds or bool(kinds & {"reported", "hazard_identified"})
+    if state.enterprise_ids and widens:
         rows = [{"case_id": state.case_id, "enterprise_id": e} for e in state.enterprise_ids]
         await session.execute(
             insert_ignore(session, CaseEnterprise, ["case_id", "enterprise_id"])(rows)
         )
-    if state.defect_report_ids:
+    if state.defect_report_ids and (not kinds or "reported" in kinds):
         await session.execute(
             update(DefectReport)
             .where(DefectReport.id.in_(state.defect_report_ids), DefectReport.case_id.is_(None))
