@@ -6,6 +6,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from recall.associations.activities import AssociationActivities
 from recall.cases.activities import CaseActivities, NotifyActivities
@@ -20,6 +21,22 @@ from workflows.standard import StandardWorkflow
 
 WORKFLOWS = [RecallCaseWorkflow, IndustryProgrammeWorkflow, StandardWorkflow]
 WORKFLOWS += [AssociationWorkflow, BrandCultivationWorkflow]
+# The sandbox imports a workflow's module afresh for every run it starts. What those modules import
+# from here holds definitions and pure functions only, no state: shared by every run, as the SDK
+# shares pydantic and the standard library, instead of executed again for each new case.
+SHARED_MODULES = (
+    "recall.rules",
+    "workflows.activities",
+    "workflows.chain",
+    "workflows.journal",
+    "workflows.member_types",
+    "workflows.shared",
+    "workflows.staged_member",
+    "workflows.standard_types",
+)
+RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(*SHARED_MODULES)
+)
 
 
 def build_worker(
@@ -45,6 +62,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=RUNNER,
         activities=[
             cases.open_case,
             cases.project_case,

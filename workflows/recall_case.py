@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import dataclasses
 from datetime import datetime, timedelta
@@ -42,6 +43,8 @@ with workflow.unsafe.imports_passed_through():
 PROJECTION_TIMEOUT = timedelta(seconds=30)
 # Runs that added a hazard before this patch keep the enterprises their reports named.
 HAZARD_ENTERPRISE_JOINS = "hazard-enterprise-joins-case"
+# Runs recorded before this cancel and start their deadline timer again on every command.
+KEEP_DEADLINE_TIMER = "keep-deadline-timer"
 NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=8)
 
 
@@ -77,9 +80,13 @@ class RecallCaseWorkflow:
                 item, due = deadline
                 wait = max((due - workflow.now()).total_seconds(), 0)
                 try:
-                    await workflow.wait_condition(
-                        lambda seen=seen: self.state.seq != seen, timeout=timedelta(seconds=wait)
-                    )
+                    if workflow.patched(KEEP_DEADLINE_TIMER):
+                        await self._until_deadline_changes(deadline, wait)
+                    else:
+                        await workflow.wait_condition(
+                            lambda seen=seen: self.state.seq != seen,
+                            timeout=timedelta(seconds=wait),
+                        )
                 except TimeoutError:
                     await self._mark_overdue(item, due)
             if time_to_continue_as_new(self.cas_after):
@@ -94,6 +101,29 @@ class RecallCaseWorkflow:
 
         await self.journal.settle()
         return self.state.stage
+
+    async def _until_deadline_changes(self, deadline: tuple[str, datetime], wait: float) -> None:
+        """Wait until the deadline set is another, or the case must continue as new; TimeoutError
+        when it passes first. One timer for as long as the deadline stands: the commands that
+        leave it as it was (most of them) neither cancel nor start one."""
+        timer = asyncio.ensure_future(workflow.sleep(wait))
+        try:
+            while True:
+                seen = self.state.seq
+                await workflow.wait_condition(
+                    lambda seen=seen: self.state.seq != seen or timer.done()
+                )
+                if self._next_deadline() != deadline:
+                    return
+                if timer.done():
+                    raise TimeoutError
+                if self.state.stage in case_rules.TERMINAL_STAGES:
+                    return
+                if time_to_continue_as_new(self.cas_after):
+                    return
+        finally:
+            if not timer.done():
+                timer.cancel()
 
     def _next_deadline(self) -> tuple[str, datetime] | None:
         """The deadline to set a timer for: the one running, not one already missed."""

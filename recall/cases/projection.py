@@ -93,10 +93,11 @@ def _hazard_values(h: HazardState) -> dict:
     }
 
 
-async def project_case(session: AsyncSession, p: CaseProjection) -> None:
+async def project_case(session: AsyncSession, p: CaseProjection, *, whole: bool = False) -> None:
     """Write one committed event: the case row (created by the first event), the hazards it
     changed and its milestones. Runs from the API (the Update's answer) and from the workflow's
-    projection activity; whichever comes second changes nothing."""
+    projection activity; whichever comes second changes nothing. `whole`: the projection is the
+    case's whole state (a repair), so everything it implies is written whatever its milestones."""
     state, version = p.state, p.state.seq
     values = {
         "id": state.case_id,
@@ -117,13 +118,13 @@ async def project_case(session: AsyncSession, p: CaseProjection) -> None:
     # Only opening a case and adding a hazard change its enterprises and reports; an answer
     # with no milestones (a command sent again) says nothing of what changed.
     kinds = {m.kind for m in p.milestones}
-    widens = not kinds or bool(kinds & {"reported", "hazard_identified"})
+    widens = whole or not kinds or bool(kinds & {"reported", "hazard_identified"})
     if state.enterprise_ids and widens:
         rows = [{"case_id": state.case_id, "enterprise_id": e} for e in state.enterprise_ids]
         await session.execute(
             insert_ignore(session, CaseEnterprise, ["case_id", "enterprise_id"])(rows)
         )
-    if state.defect_report_ids and (not kinds or "reported" in kinds):
+    if state.defect_report_ids and (whole or not kinds or "reported" in kinds):
         await session.execute(
             update(DefectReport)
             .where(DefectReport.id.in_(state.defect_report_ids), DefectReport.case_id.is_(None))

@@ -4,6 +4,7 @@ rows the subject has. The values expected in those rows are never written out he
 what the projection function writes."""
 
 import dataclasses
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -179,7 +180,7 @@ DOMAINS = [
         RecallCaseWorkflow.snapshot,
         lambda s: s.case_id,
         _case_projection,
-        project_case,
+        functools.partial(project_case, whole=True),
         _case_rows,
         (activities.project_case, activities.project_case_events),
         CaseProjection,

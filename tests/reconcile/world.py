@@ -127,7 +127,7 @@ async def quiet(client, world: dict) -> None:
         for i in world[kind]
     ]
     for _ in range(2):  # a member reports to its programme, which may answer
-        await asyncio.gather(*(idle(h) for h in handles))
+        await asyncio.gather(*(idle(h, outbox=True) for h in handles))
 
 
 TABLES = [

@@ -22,6 +22,7 @@ from recall.common.types import utcnow
 from recall.gateway import ALREADY_APPLIED, SEND_AGAIN
 from recall.reference.models import Enterprise, Industry, Region
 from tests.api.eventually import eventually
+from workflows.journal import BACKSTOP_DELAY
 from workflows.recall_case import RecallCaseWorkflow
 from workflows.shared import CaseInput, CaseState, Deadlines, OpenCase, case_workflow_id
 
@@ -209,16 +210,35 @@ _WORKFLOW_TASK_OPEN = {
 }
 
 
-async def idle(handle: WorkflowHandle, timeout: float = 15) -> None:
+def _backstop_waiting(history) -> bool:
+    """Whether the outbox waits to write what the API wrote already (workflows.journal's
+    BACKSTOP_DELAY timer is running)."""
+    running = set()
+    for e in history.events:
+        if e.HasField("timer_started_event_attributes"):
+            started = e.timer_started_event_attributes
+            if started.start_to_fire_timeout.ToTimedelta() == BACKSTOP_DELAY:
+                running.add(started.timer_id)
+        elif e.HasField("timer_fired_event_attributes"):
+            running.discard(e.timer_fired_event_attributes.timer_id)
+        elif e.HasField("timer_canceled_event_attributes"):
+            running.discard(e.timer_canceled_event_attributes.timer_id)
+    return bool(running)
+
+
+async def idle(handle: WorkflowHandle, timeout: float = 15, *, outbox: bool = False) -> None:
     """Wait until the workflow's latest run has no activity and no workflow task in flight (its
-    outbox written, its webhooks sent, its answers taken). The time-skipping server does not
-    report a pending workflow task, so the history tells."""
+    webhooks sent, its answers taken, the events no Update returned written). The time-skipping
+    server does not report a pending workflow task, so the history tells. `outbox`: wait for the
+    whole outbox, the backstop of what the API writes itself, too (up to BACKSTOP_DELAY)."""
 
     async def busy() -> bool:
         if (await handle.describe()).raw_description.pending_activities:
             return True
         history = await handle.fetch_history()
         tasks = [e.event_type for e in history.events if e.event_type in _WORKFLOW_TASK_EVENTS]
+        if outbox and _backstop_waiting(history):
+            return True
         return bool(tasks) and tasks[-1] in _WORKFLOW_TASK_OPEN
 
     await eventually(busy, lambda b: not b, timeout)

@@ -443,3 +443,26 @@ async def test_a_burst_of_commands_is_backed_up_by_one_write(dev_server) -> None
         state, model = await converged(db, h)
         assert differences(model, state) == []
         assert projection_activities(await h.fetch_history()) - before == 1
+
+
+async def test_commands_that_leave_the_deadline_keep_its_timer(dev_server) -> None:
+    """The plan's deadline stands while hazards are added: one timer for it, not one per
+    command (patch keep-deadline-timer)."""
+    async with dev_server["worker"]():
+        h = await dev_server["open"]()
+        await h.execute_update(W.assess, s.AssessCase(actor=A, severity=4, probability="gt_1_2"))
+        await h.execute_update(W.decide, s.DecideCase(actor=A, decision="ordered_recall"))
+        for n in range(3):
+            await h.execute_update(W.add_hazard, add(f"hz_{n}", n))
+        state = await h.query(W.snapshot)
+        assert state.due_kind == "plan"
+        await idle(h)
+        history = await h.fetch_history()
+    deadline_timers = [
+        e
+        for e in history.events
+        if e.HasField("timer_started_event_attributes")
+        and e.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
+        > timedelta(minutes=1)
+    ]
+    assert len(deadline_timers) == 1

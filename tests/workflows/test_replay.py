@@ -79,6 +79,12 @@ def test_histories_of_the_batched_backstop_are_recorded() -> None:
     assert {"recall", "standard", "programme", "association"} <= kinds
 
 
+def test_histories_of_the_kept_deadline_timer_are_recorded() -> None:
+    """Cases whose deadline timer stays while commands leave the deadline as it was."""
+    kept = {p.stem for p in HISTORIES if "keep-deadline-timer" in patches_of(p)}
+    assert len(kept) >= 2
+
+
 def patches_of(path: Path) -> set[str]:
     """The ids of the patches a recorded history's markers name."""
     found = set()
