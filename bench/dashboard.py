@@ -9,7 +9,9 @@ Creates a fresh database recall_bench_<random>, migrates it with the project's A
 industry chain: programmes with their regions and members, associations, standards and brand
 cultivations), runs ANALYZE, then times recall.dashboard.service.summary() and hazards_by()
 through a real AsyncSession, each call --repeat times after one warm-up, and prints p50, p95 and
-max per call. The database is dropped at the end unless --keep.
+max per call; then the unfiltered summary() against its floor, the same statements sent on a raw
+asyncpg connection (aim: at most 1.5x). Ends with one JSON line of these figures. The database
+is dropped at the end unless --keep.
 
 --database NAME reuses a database kept by an earlier run: it is upgraded to head (so a new
 index migration lands on the filled tables), analysed and timed, and never dropped.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import random
@@ -42,6 +45,7 @@ from recall.rules.credit_code import credit_code_check_char
 from recall.rules.programme_rules import STAGES as PROGRAMME_STAGES
 
 AIM_MS = 100.0
+AIM_SQL_RATIO = 1.5  # a summary call against the bare SQL it sends
 CST_OFFSET = timedelta(hours=8)
 
 REGIONS = (
@@ -664,6 +668,46 @@ async def explain(engine, sessionmaker, raw: asyncpg.Connection, todo: list[Call
         event.remove(engine.sync_engine, "before_cursor_execute", capture)
 
 
+async def summary_against_sql(
+    engine, sessionmaker, raw: asyncpg.Connection, repeat: int
+) -> tuple[list[float], list[float], int]:
+    """The unfiltered summary() through a new session, as a request makes it, next to the very
+    statements it sends (captured once: text and parameters) sent in turn on a raw asyncpg
+    connection in one transaction, each result fetched: the floor, what the SQL alone costs.
+    Runs alternate, so that load from elsewhere falls on both alike. Samples in ms."""
+    everything = parse_filter(None, None, None, None)
+    seen: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append((statement, tuple(parameters or ())))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        async with sessionmaker() as session:
+            await service.summary(session, everything)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+
+    async def product() -> None:
+        async with sessionmaker() as session:
+            await service.summary(session, everything)
+
+    async def bare() -> None:
+        async with raw.transaction():
+            for statement, params in seen:
+                await raw.fetch(statement, *params)
+
+    samples: dict = {product: [], bare: []}
+    for run in (product, bare):  # warm-up: prepared statements on both connections
+        await run()
+    for _ in range(repeat):
+        for run in (product, bare):
+            t0 = time.perf_counter()
+            await run()
+            samples[run].append((time.perf_counter() - t0) * 1000)
+    return samples[product], samples[bare], len(seen)
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
@@ -730,6 +774,16 @@ async def main(args: argparse.Namespace) -> int:
                 load = os.getloadavg()
                 results = await time_calls(sessionmaker, todo, args.repeat)
                 print_table(results)
+                mine, floor, statements = await summary_against_sql(
+                    engine, sessionmaker, raw, args.repeat
+                )
+                ratio = percentile(mine, 50) / percentile(floor, 50)
+                print(
+                    f"\nsummary() p50 {percentile(mine, 50):.1f} ms against its {statements} "
+                    f"statements on a raw asyncpg connection p50 {percentile(floor, 50):.1f} ms: "
+                    f"{ratio:.2f}x (aim at most {AIM_SQL_RATIO}x: "
+                    f"{'met' if ratio <= AIM_SQL_RATIO else 'not met'})"
+                )
                 # a shared machine: what else ran meanwhile shows in the load average
                 print(
                     f"load average (1 min) {load[0]:.2f} before timing, "
@@ -737,6 +791,7 @@ async def main(args: argparse.Namespace) -> int:
                 )
                 if args.explain:
                     await explain(engine, sessionmaker, raw, todo)
+                headline = headline_figures(results, mine, floor, statements, rows["hazards"])
             finally:
                 await raw.close()
         finally:
@@ -748,7 +803,34 @@ async def main(args: argparse.Namespace) -> int:
         elif created:
             print(f'kept {name} (drop it with: DROP DATABASE "{name}" WITH (FORCE))')
         await admin.close()
+    print(json.dumps(headline))
     return 0
+
+
+def headline_figures(
+    results: list[tuple[str, list]], mine: list, floor: list, statements: int, hazards: int
+) -> dict:
+    """The JSON line: every call's p50 and p95 against the 100 ms aim (ratio: p95 / aim), and
+    the summary against its floor, the bare SQL it sends (ratio: p50 / floor p50)."""
+    return {
+        "bench": "dashboard",
+        "hazards": hazards,
+        "calls": {
+            name: {
+                "p50_ms": round(percentile(samples, 50), 2),
+                "p95_ms": round(percentile(samples, 95), 2),
+                "aim_ms": AIM_MS,
+                "ratio": round(percentile(samples, 95) / AIM_MS, 3),
+            }
+            for name, samples in results
+        },
+        "under_aim": sum(percentile(samples, 95) < AIM_MS for _, samples in results),
+        "summary_ms": round(percentile(mine, 50), 2),
+        "summary_bare_sql_ms": round(percentile(floor, 50), 2),
+        "summary_statements": statements,
+        "summary_ratio": round(percentile(mine, 50) / percentile(floor, 50), 3),
+        "summary_ratio_aim": AIM_SQL_RATIO,
+    }
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

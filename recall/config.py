@@ -46,6 +46,16 @@ class DeadlineSettings(BaseModel):
     extra_workdays: list[date] = []
 
 
+class DashboardSettings(BaseModel):
+    """The public dashboard's shared figures (recall.dashboard.cache)."""
+
+    # Figures are counted again once they are this old, and never served twice as old; a
+    # commit in this process that wrote what they count (the worker of `recall up`) makes them
+    # count again at once. 0 counts for every request (those arriving meanwhile share a count).
+    max_age_seconds: float = Field(2.0, ge=0, le=60)
+    max_keys: int = Field(256, ge=1)  # filters remembered, the least recently used dropped
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RECALL_", env_nested_delimiter="__")
 
@@ -64,6 +74,7 @@ class Settings(BaseSettings):
     max_body_kb: int = Field(1024, ge=1)  # a request body (JSON); larger is 413
     max_upload_mb: int = Field(20, ge=1)  # a multipart upload (imports, files); larger is 413
     session_hours: float = Field(8, gt=0, le=24 * 30)  # a browser session, from its sign-in
+    dashboard: DashboardSettings = DashboardSettings()
     log_level: str = "INFO"
     log_json: bool = True
 

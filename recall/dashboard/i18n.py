@@ -27,6 +27,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.sign_out": ("退出登录", "Sign out"),
     "nav.signed_in_as": ("已登录：{name}（{role}）", "Signed in: {name} ({role})"),
     "nav.public": ("公众视图：仅显示汇总数据", "Public view: aggregate figures only"),
+    "figures.as_of": ("数据更新于 {time}", "Figures as of {time}"),
     "footer.note": (
         "数据来自召回与产业提升跟踪系统；同一数据亦可通过 /api/v1/dashboard 获取。时间为北京时间。",
         "Figures from the recall and uplift tracker, also at /api/v1/dashboard. "

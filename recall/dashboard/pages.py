@@ -27,11 +27,12 @@ from recall.accounts.sessions import (
 from recall.auth.principal import Principal
 from recall.auth.tokens import authenticate
 from recall.common.responses import AWAY, JSON_ERROR, TOO_LARGE, errors
+from recall.dashboard import figures
 from recall.dashboard.details import case_page, programme_page
 from recall.dashboard.filters import DashboardFilter, parse_filter
 from recall.dashboard.i18n import Labels, lang_of
 from recall.dashboard.refusals import reason
-from recall.dashboard.views import names, number, overview
+from recall.dashboard.views import Public, names, number, overview, public_part
 from recall.deps import SessionDep
 from recall.errors import InvalidField, NotFound, Unauthorized
 
@@ -166,24 +167,47 @@ async def root() -> RedirectResponse:
 )
 async def dashboard(request: Request, session: SessionDep) -> Response:
     """The dashboard page in HTML (zh or en), public figures for all; a signed-in viewer also
-    sees its own and overdue cases and programmes. An invalid filter is 422."""
+    sees its own and overdue cases and programmes. An invalid filter is 422. The public figures
+    are counted at most every few seconds for all readers; the page says when."""
     q, viewer = Query.of(request), await viewer_of(request, session)
     t = Labels(q.lang)
     try:
         f = q.filter()
     except InvalidField as error:
+        error_names = (await figures.region_and_industry_names(request)).value
+        detail = t("filter.invalid", detail=error.detail)
         return _render(
-            request,
-            "dashboard.html",
-            q,
-            viewer,
-            422,
-            names=await names(session),
-            error=t("filter.invalid", detail=error.detail),
-            data=None,
+            request, "dashboard.html", q, viewer, 422, names=error_names, error=detail, data=None
         )
-    data = await overview(session, f, viewer.principal, t)
-    return _render(request, "dashboard.html", q, viewer, names=data["names"], data=data, error=None)
+    public = await figures.public(request, f)
+    if viewer.principal is None and not viewer.ended:
+        return _public_page(request, q, viewer, public)
+    data = await overview(session, public, f, viewer.principal, t)
+    response = _render(
+        request, "dashboard.html", q, viewer, names=public.names, data=data, error=None
+    )
+    response.headers["Age"] = figures.freshness_headers(request, *public.sources)["Age"]
+    return response
+
+
+def _public_page(request: Request, q: Query, viewer: Viewer, public: Public) -> Response:
+    """The page as anyone sees it, rendered once per count of its figures and kept: its link
+    to sign in comes back to this URL, so it is kept per query string."""
+    cache = figures.figure_cache(request)
+    key = ("page", request.url.query)
+    body = cache.page(key, public.sources)
+    if body is None:
+        data = public_part(public, Labels(q.lang))
+        response = _render(
+            request, "dashboard.html", q, viewer, names=public.names, data=data, error=None
+        )
+        cache.keep_page(key, public.sources, response.body)
+    else:
+        response = HTMLResponse(
+            body, headers={"Content-Security-Policy": CSP, "Vary": "Cookie, Authorization"}
+        )
+    response.headers.update(figures.freshness_headers(request, *public.sources))
+    return response
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -216,7 +240,10 @@ async def export_csv(table: str, request: Request, session: SessionDep) -> Respo
     """Any table of the dashboard page as CSV, with the page's filters (region, industry, from,
     to, lang): the same figures as the page."""
     q, viewer = Query.of(request), await viewer_of(request, session)
-    data = await overview(session, q.filter(), viewer.principal, Labels(q.lang))
+    f = q.filter()
+    data = await overview(
+        session, await figures.public(request, f), f, viewer.principal, Labels(q.lang)
+    )
     if table not in data["tables"]:
         raise NotFound(f"no dashboard table {table}")
     chosen = data["tables"][table]

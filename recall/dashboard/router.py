@@ -1,14 +1,14 @@
 """The public dashboard reads: aggregates only, no personal or enterprise-identifying data."""
 
+from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse
-from pydantic import BaseModel
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
-from recall.dashboard import service
+from recall.dashboard import figures
 from recall.dashboard.filters import parse_filter
-from recall.deps import SessionDep
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard (public)"])
 
@@ -34,6 +34,9 @@ class Summary(BaseModel):
     standards_published: StandardsPublished
     brand_enterprises_certified: int
     programmes_by_stage: dict[str, int]
+    as_of: datetime = Field(
+        description="when these figures were counted (UTC); the Age header says how long ago"
+    )
 
 
 class HazardGroup(BaseModel):
@@ -50,22 +53,32 @@ async def page(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/dashboard{query}", status_code=307)
 
 
-@router.get("/summary", response_model=Summary)
+FRESHNESS = {
+    "Age": {"description": "seconds since the figures were counted", "schema": {"type": "integer"}},
+    "Cache-Control": {"description": "public, max-age: how long they stay current"},
+}
+
+
+@router.get("/summary", response_model=Summary, responses={200: {"headers": FRESHNESS}})
 async def summary(
-    session: SessionDep,
+    request: Request,
     region: str | None = None,
     industry: str | None = None,
     from_: str | None = FROM,
     to: str | None = TO,
 ):
     """Public figures, no token: hazards eliminated and open, median days to eliminate, cases
-    by stage, overdue cases, associations, standards by kind, 品字标 certified, programmes."""
-    return await service.summary(session, parse_filter(region, industry, from_, to))
+    by stage, overdue cases, associations, standards by kind, 品字标 certified, programmes.
+    Counted at most every few seconds for all readers: `as_of` and `Age` say when."""
+    counted = await figures.summary(request, parse_filter(region, industry, from_, to))
+    body = figures.as_json({**counted.value, "as_of": figures.iso(counted.as_of)})
+    headers = figures.freshness_headers(request, counted)
+    return Response(body, media_type="application/json", headers=headers)
 
 
-@router.get("/hazards", response_model=list[HazardGroup])
+@router.get("/hazards", response_model=list[HazardGroup], responses={200: {"headers": FRESHNESS}})
 async def hazards(
-    session: SessionDep,
+    request: Request,
     group_by: Literal["month", "industry", "region", "category"] = "month",
     region: str | None = None,
     industry: str | None = None,
@@ -73,5 +86,9 @@ async def hazards(
     to: str | None = TO,
 ):
     """Public, no token: hazards eliminated and still open, grouped by month, industry, region
-    or category, with the filters of the summary."""
-    return await service.hazards_by(session, group_by, parse_filter(region, industry, from_, to))
+    or category, with the filters of the summary. Counted at most every few seconds for all
+    readers: the `Age` header says how long ago."""
+    f = parse_filter(region, industry, from_, to)
+    counted = await figures.hazards_by(request, group_by, f)
+    headers = figures.freshness_headers(request, counted)
+    return Response(figures.as_json(counted.value), media_type="application/json", headers=headers)

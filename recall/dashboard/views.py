@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.auth.principal import Principal
 from recall.cases.service import list_cases
-from recall.dashboard import service, svg
+from recall.dashboard import svg
 from recall.dashboard.filters import CST, DashboardFilter
 from recall.dashboard.i18n import Labels
 from recall.programmes.service import list_programmes
@@ -288,12 +288,24 @@ async def _my_programmes(
     return table
 
 
-async def overview(
-    session: AsyncSession, f: DashboardFilter, principal: Principal | None, t: Labels
-) -> dict:
-    """Figures, charts and tables of the dashboard page, keyed as the CSV export names them."""
-    n = await names(session)
-    summary = await service.summary(session, f)
+@dataclass(frozen=True)
+class Public:
+    """Everything the dashboard page shows to anyone (recall.dashboard.figures.public)."""
+
+    summary: dict
+    groupings: dict[str, list[dict]]  # by service.GROUPINGS
+    names: Names
+    as_of: datetime  # when the oldest of these figures was counted
+    sources: tuple = ()  # the cache's entries they came from
+
+
+def as_of_label(moment: datetime, t: Labels) -> str:
+    return t("figures.as_of", time=moment.astimezone(CST).strftime("%H:%M:%S"))
+
+
+def public_part(public: Public, t: Labels) -> dict:
+    """Figures, charts and tables that everyone sees, keyed as the CSV export names them."""
+    n, summary = public.names, public.summary
     figures = _figures(summary, t)
     tables = {"headline": _headline(summary, figures, t)}
     charts = {}
@@ -304,13 +316,33 @@ async def overview(
         "by_month": str,
     }
     for key, label in labels.items():
-        rows = await service.hazards_by(session, key.removeprefix("by_"), f)
+        rows = public.groupings[key.removeprefix("by_")]
         tables[key], charts[key] = _grouping(key, rows, label, t)
     tables["programmes_by_stage"], charts["funnel"] = _chain(summary, t)
     tables["cases_by_stage"], charts["cases_by_stage"] = _cases_by_stage(summary, t)
+    return {
+        "summary": summary,
+        "figures": figures,
+        "tables": tables,
+        "charts": charts,
+        "names": n,
+        "as_of": as_of_label(public.as_of, t),
+    }
+
+
+async def overview(
+    session: AsyncSession,
+    public: Public,
+    f: DashboardFilter,
+    principal: Principal | None,
+    t: Labels,
+) -> dict:
+    """The page's data: the public part, and for a principal its own lists, read now."""
+    data = public_part(public, t)
     if principal is not None:
+        n, tables = public.names, data["tables"]
         tables["overdue_cases"] = await _my_cases(session, principal, f, n, t, overdue=True)
         tables["my_cases"] = await _my_cases(session, principal, f, n, t, overdue=None)
         tables["my_programmes"] = await _my_programmes(session, principal, f, n, t)
-    await session.rollback()  # a read: end it, the next request must see what workflows wrote
-    return {"summary": summary, "figures": figures, "tables": tables, "charts": charts, "names": n}
+        await session.rollback()  # a read: end it, the next request must see what workflows wrote
+    return data
