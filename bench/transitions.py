@@ -1,23 +1,29 @@
-"""Case transitions through the API against bare Temporal Updates on the same server, same run.
+"""Case transitions and case openings through the API against bare Temporal Updates on the
+same server, same run.
 
     python bench/transitions.py [--cases N] [--concurrency C [C ...]]
+                                [--layout inprocess|split] [--processes N]
                                 [--database sqlite|postgres] [--pg-url URL] [--idempotency-keys]
 
-Starts its own Temporal dev server (in a temporary folder, on free ports), its own database, the
-worker in this process and the API under uvicorn on a free 127.0.0.1 port; times every request
-with httpx; stops all of it at the end, also on an error or Ctrl-C. See bench/README.md.
+Starts its own Temporal dev server (in a temporary folder, on free ports) and its own database;
+the product's worker and API either in this process, the API under uvicorn on a free 127.0.0.1
+port (inprocess), or as N `recall api` and N `recall worker` processes (split, see
+bench/_processes.py); times every request with httpx; stops all of it at the end, also on an
+error or Ctrl-C. See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import contextlib
-import math
+import copy
+import itertools
+import json
 import os
 import shutil
 import signal
-import statistics
 import sys
 import tempfile
 import time
@@ -25,15 +31,25 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from temporalio import activity, workflow
+from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     import asyncpg
     import httpx
+    from _bare import BareWorkflow, LocalActivityWorkflow, noop
+    from _processes import Product, process_cpu, running_product
+    from _transition_figures import (
+        PRODUCT_PROCESSES,
+        UPDATES_PER_SUBJECT,
+        Level,
+        Probe,
+        Result,
+        headline,
+        report,
+    )
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
     from sqlalchemy.pool import Pool
@@ -41,154 +57,30 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.common import WorkflowIDConflictPolicy
     from temporalio.worker import Worker
 
+    import recall
+    import workflows
     from recall.config import Settings
     from recall.rules.credit_code import credit_code_check_char
     from recall.runtime import free_port, running_stack, start_dev_server, upgrade_database
+    from recall.temporal import connect
 
 BARE_TASK_QUEUE = "bench-bare"
 API_PREFIX = "/api/v1"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-TRANSITIONS = (
-    "assessment",
-    "decision",
-    "plan",
-    "plan acceptance",
-    "hazard add",
-    "hazard elimination",
-    "progress report",
-    "verification",
-    "closure",
-)
-UPDATES_PER_SUBJECT = len(TRANSITIONS)
 
 
-# --- the bare workflows: the same server, worker process and data converter, no product code ----
+# --- running the load -----------------------------------------------------------------------
 
 
-@workflow.defn
-class BareWorkflow:
-    """One update that increments a counter and returns it: the floor of a Temporal Update."""
+def collecting(make: Callable[..., Awaitable], out: list, step: str) -> Callable:
+    """A run_pool job that times make(subject) as one sample and keeps what it returns."""
 
-    def __init__(self) -> None:
-        self.count = 0
-        self.done = False
+    async def job(subject) -> list[tuple[str, float]]:
+        started = time.perf_counter()
+        out.append(await make(subject))
+        return [(step, time.perf_counter() - started)]
 
-    @workflow.run
-    async def run(self) -> int:
-        await workflow.wait_condition(lambda: self.done)
-        return self.count
-
-    @workflow.signal
-    def finish(self) -> None:
-        self.done = True
-
-    @workflow.update
-    async def bump(self) -> int:
-        self.count += 1
-        return self.count
-
-
-@activity.defn(name="bench_noop")
-async def noop() -> None:
-    return None
-
-
-@workflow.defn
-class LocalActivityWorkflow:
-    """The same update, with one local activity that does nothing (as each transition has one
-    local activity that writes the read model)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.done = False
-
-    @workflow.run
-    async def run(self) -> int:
-        await workflow.wait_condition(lambda: self.done)
-        return self.count
-
-    @workflow.signal
-    def finish(self) -> None:
-        self.done = True
-
-    @workflow.update
-    async def bump(self) -> int:
-        await workflow.execute_local_activity(noop, start_to_close_timeout=timedelta(seconds=30))
-        self.count += 1
-        return self.count
-
-
-# --- numbers ----------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of seconds, returned in milliseconds."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1] * 1000
-
-
-@dataclass
-class Result:
-    kind: str
-    samples: list[tuple[str, float]]  # (step, seconds)
-    wall: float
-    cpu: float = 0.0  # seconds of CPU used by this process (client, API, worker) meanwhile
-    server_cpu: float = 0.0  # ... and by the Temporal dev server
-
-    @property
-    def cpu_per_op(self) -> float:
-        return self.cpu / len(self.samples) * 1000
-
-    @property
-    def server_cpu_per_op(self) -> float:
-        return self.server_cpu / len(self.samples) * 1000
-
-    @property
-    def seconds(self) -> list[float]:
-        return [s for _, s in self.samples]
-
-    @property
-    def p50(self) -> float:
-        return percentile(self.seconds, 50)
-
-    @property
-    def p99(self) -> float:
-        return percentile(self.seconds, 99)
-
-    @property
-    def mean(self) -> float:
-        return statistics.fmean(self.seconds) * 1000
-
-    @property
-    def throughput(self) -> float:
-        return len(self.samples) / self.wall
-
-
-@dataclass
-class Probe:
-    """Bench-side timers and counters around product code (wrapping, not changing it)."""
-
-    active: bool = False
-    command: list[float] = field(default_factory=list)  # execute_update, as the API sees it
-    write: list[float] = field(default_factory=list)  # the read-model write in the activity
-    statements: int = 0
-    checkouts: int = 0
-
-    def start(self) -> None:
-        self.command.clear()
-        self.write.clear()
-        self.statements = self.checkouts = 0
-        self.active = True
-
-
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of another process, from /proc; 0 where there is none."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return job
 
 
 async def run_pool(
@@ -218,22 +110,38 @@ async def run_pool(
 class Stack:
     settings: Settings
     client: Client
-    http: httpx.AsyncClient
-    probe: Probe
+    apis: list[httpx.AsyncClient]  # one per API process
+    probe: Probe | None  # None in the split layout: it cannot see into other processes
     server_pid: int
+    product: Product | None = None  # the split layout's processes
     enterprise_id: str = ""
+    turns: itertools.count = field(default_factory=itertools.count)
 
-    async def phase(self, kind: str, subjects: Sequence, concurrency: int, job) -> Result:
-        """Time job over subjects, with the CPU this process and the Temporal server spent."""
+    def api(self) -> httpx.AsyncClient:
+        """The next API's client, round-robin."""
+        return self.apis[next(self.turns) % len(self.apis)]
+
+    async def phase(
+        self, kind: str, subjects: Sequence, concurrency: int, job, *, product: bool = False
+    ) -> Result:
+        """Time job over subjects, with the CPU the Temporal server and the line's own
+        processes spent meanwhile: this process (the bare worker, or the API and worker of the
+        inprocess layout, with the load client), or with product=True in the split layout the
+        product's processes (this process, the load client, then counted apart)."""
+        split = product and self.product is not None
         cpu, server_cpu = time.process_time(), process_cpu(self.server_pid)
+        roles = self.product.cpu_by_role() if split else {}
         samples, wall = await run_pool(subjects, concurrency, job)
-        return Result(
-            kind,
-            samples,
-            wall,
-            time.process_time() - cpu,
-            process_cpu(self.server_pid) - server_cpu,
+        own = time.process_time() - cpu
+        result = Result(
+            kind, samples, wall, own, server_cpu=process_cpu(self.server_pid) - server_cpu
         )
+        if split:
+            used = {r: s - roles[r] for r, s in self.product.cpu_by_role().items()}
+            result.cpu, result.cpu_scope = sum(used.values()), PRODUCT_PROCESSES
+            result.client_cpu, result.cpu_by_role = own, used
+            self.product.check_running()
+        return result
 
 
 async def _pg_admin(pg_url: str) -> asyncpg.Connection:
@@ -262,10 +170,32 @@ async def database(kind: str, pg_url: str, data_dir: Path) -> AsyncIterator[str]
             await admin.close()
 
 
+def _time_calls(probe: Probe, module: str, name: str, times: list[float]) -> Callable[[], None]:
+    """Replace the coroutine function module.name with one that appends its seconds to times
+    while probe.active; returns the undo (nothing to undo where there is no such function)."""
+    owner = sys.modules.get(module)
+    original = getattr(owner, name, None)
+    if original is None:
+        return lambda: None
+
+    async def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return await original(*args, **kwargs)
+        finally:
+            if probe.active:
+                times.append(time.perf_counter() - started)
+
+    setattr(owner, name, timed)
+    return lambda: setattr(owner, name, original)
+
+
 def install_probe(probe: Probe) -> Callable[[], None]:
     """Time every WorkflowHandle.execute_update while probe.active (only the API phase runs
-    then) and the read-model write (recall.cases.projection.project_case, where it exists);
-    count SQL statements and pool checkouts. Returns the function that takes it all off."""
+    then) and the read-model writes of project_case: the API's (recall.cases.service imports
+    it by name) and the workflow's, in its activity (which looks it up on
+    recall.cases.projection at each call); count SQL statements and pool checkouts. Returns the
+    function that takes it all off."""
     undo: list[Callable[[], None]] = []
     execute_update = WorkflowHandle.execute_update
 
@@ -280,21 +210,8 @@ def install_probe(probe: Probe) -> Callable[[], None]:
     WorkflowHandle.execute_update = timed_update
     undo.append(lambda: setattr(WorkflowHandle, "execute_update", execute_update))
 
-    projection = sys.modules.get("recall.cases.projection")
-    project_case = getattr(projection, "project_case", None)
-    if project_case is not None:
-
-        async def timed_project_case(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return await project_case(*args, **kwargs)
-            finally:
-                if probe.active:
-                    probe.write.append(time.perf_counter() - started)
-
-        # The activity looks the function up on the module at each call.
-        projection.project_case = timed_project_case
-        undo.append(lambda: setattr(projection, "project_case", project_case))
+    undo.append(_time_calls(probe, "recall.cases.service", "project_case", probe.api_write))
+    undo.append(_time_calls(probe, "recall.cases.projection", "project_case", probe.worker_write))
 
     def count_statement(*_args) -> None:
         probe.statements += probe.active
@@ -325,12 +242,22 @@ async def bench_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
                 webhook_url=None,
             )
             await upgrade_database(settings)
-            # The product's worker, and the API under uvicorn on a free port, as `recall up` has
-            # them. Ctrl-C and SIGTERM stop the whole bench (see _main), not just the API.
-            product = await stack.enter_async_context(
-                running_stack(settings, port=free_port(), signals=False)
-            )
-            client = product.client
+            product, probe = None, None
+            if args.layout == "inprocess":
+                # The product's worker, and the API under uvicorn on a free port, as `recall up`
+                # has them. Ctrl-C and SIGTERM stop the whole bench (see _main), not the API.
+                here = await stack.enter_async_context(
+                    running_stack(settings, port=free_port(), signals=False)
+                )
+                client, base_urls = here.client, [here.base_url]
+                probe = Probe()
+                stack.callback(install_probe(probe))
+            else:
+                client = await connect(settings)
+                product = await stack.enter_async_context(
+                    running_product(settings, client, args.processes)
+                )
+                base_urls = product.base_urls
             bare_worker = Worker(
                 client,
                 task_queue=BARE_TASK_QUEUE,
@@ -339,19 +266,18 @@ async def bench_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
                 max_concurrent_local_activities=50,  # as the product's worker
             )
             await stack.enter_async_context(bare_worker)
-            probe = Probe()
-            stack.callback(install_probe(probe))
-            http = await stack.enter_async_context(
-                httpx.AsyncClient(
-                    base_url=f"{product.base_url}{API_PREFIX}",
-                    timeout=30,
-                    trust_env=False,
-                    limits=httpx.Limits(max_connections=200, max_keepalive_connections=200),
+            apis = [
+                await stack.enter_async_context(
+                    httpx.AsyncClient(
+                        base_url=f"{base_url}{API_PREFIX}",
+                        timeout=30,
+                        trust_env=False,
+                        limits=httpx.Limits(max_connections=200, max_keepalive_connections=200),
+                    )
                 )
-            )
-            yield Stack(
-                settings=settings, client=client, http=http, probe=probe, server_pid=dev.process.pid
-            )
+                for base_url in base_urls
+            ]
+            yield Stack(settings, client, apis, probe, dev.process.pid, product)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -371,7 +297,7 @@ async def post(
 
 async def authorise(stack: Stack) -> None:
     """Once the API asks for a token (API.md), make an admin one the documented way."""
-    if (await stack.http.get("/regions")).status_code != 401:
+    if (await stack.api().get("/regions")).status_code != 401:
         return
     env = {
         **os.environ,
@@ -396,12 +322,13 @@ async def authorise(stack: Stack) -> None:
     if process.returncode != 0 or not out.strip():
         raise RuntimeError(f"recall token create failed: {err.decode()[-500:]}")
     token = out.decode().strip().splitlines()[-1].strip()
-    stack.http.headers["Authorization"] = f"Bearer {token}"
+    for http in stack.apis:
+        http.headers["Authorization"] = f"Bearer {token}"
 
 
 async def reference_data(stack: Stack) -> None:
     await authorise(stack)
-    http = stack.http
+    http = stack.api()
     await post(http, "/regions", {"code": "BENCH", "name": "Bench region"}, 201)
     await post(http, "/industries", {"code": "bench-toys", "name": "Bench toys"}, 201)
     first17 = "91330100MA2B3C4D5"
@@ -419,9 +346,9 @@ async def reference_data(stack: Stack) -> None:
     stack.enterprise_id = enterprise["id"]
 
 
-async def open_case(stack: Stack, _: int = 0) -> str:
+async def defect_report(stack: Stack) -> str:
     report = await post(
-        stack.http,
+        stack.api(),
         "/defect-reports",
         {
             "source": "sampling_inspection",
@@ -433,18 +360,23 @@ async def open_case(stack: Stack, _: int = 0) -> str:
         },
         201,
     )
-    case = await post(stack.http, "/cases", {"defect_report_ids": [report["id"]]}, 201)
+    return report["id"]
+
+
+async def open_case(stack: Stack, report_id: str) -> str:
+    case = await post(stack.api(), "/cases", {"defect_report_ids": [report_id]}, 201)
     return case["id"]
 
 
 async def case_transitions(stack: Stack, case_id: str, *, keys: bool) -> list[tuple[str, float]]:
-    """The nine transitions of one case, in order; each request timed on its own."""
-    http, samples = stack.http, []
+    """The nine transitions of one case, in order; each request timed on its own (and sent to
+    the next API, round-robin)."""
+    samples = []
     c = f"/cases/{case_id}"
 
     async def timed(step: str, path: str, body: dict, expect: int = 200) -> dict:
         started = time.perf_counter()
-        out = await post(http, path, body, expect, key=keys)
+        out = await post(stack.api(), path, body, expect, key=keys)
         samples.append((step, time.perf_counter() - started))
         return out
 
@@ -484,7 +416,7 @@ async def healthz(stack: Stack, _: int) -> list[tuple[str, float]]:
     samples = []
     for _ in range(UPDATES_PER_SUBJECT):
         started = time.perf_counter()
-        response = await stack.http.get("/healthz")
+        response = await stack.api().get("/healthz")
         samples.append(("healthz", time.perf_counter() - started))
         response.raise_for_status()
     return samples
@@ -494,8 +426,9 @@ async def healthz(stack: Stack, _: int) -> list[tuple[str, float]]:
 
 
 async def start_bare(stack: Stack, workflow_cls: type, _: int = 0) -> WorkflowHandle:
-    """Start a bare workflow with its first update, untimed, as a case opens (update-with-start
-    of `open`), so the timed updates find it running and cached on the worker."""
+    """Start a bare workflow with its first update, as a case opens (update-with-start of
+    `open`): the floor of opening a case, and the later updates find it running and cached on
+    the worker."""
     start = WithStartWorkflowOperation(
         workflow_cls.run,
         id=f"bench-{workflow_cls.__name__}-{uuid.uuid4()}",
@@ -527,67 +460,70 @@ async def finish(handles: Sequence[WorkflowHandle], workflow_cls: type) -> None:
 
 
 async def prepare(n: int, concurrency: int, make: Callable[[int], Awaitable]) -> list:
+    """make(i) for i in range(n), untimed, `concurrency` at a time; what they returned."""
     out: list = []
-
-    async def one(i: int) -> list[tuple[str, float]]:
-        out.append(await make(i))
-        return []
-
-    await run_pool(range(n), concurrency, one)
+    await run_pool(range(n), concurrency, collecting(make, out, "prepare"))
     return out
 
 
-@dataclass
-class Level:
-    concurrency: int
-    results: dict[str, Result]
-    by_step: dict[str, list[float]]
-    command: list[float]
-    write: list[float]
-    statements: int
-    checkouts: int
-
-
 async def measure_level(stack: Stack, n: int, concurrency: int, keys: bool) -> Level:
+    """One level, phase after phase: bare openings and updates, the same with a local
+    activity, the HTTP floor, then API openings (their reports made beforehand) and the
+    transitions of the cases they opened."""
     results: dict[str, Result] = {}
-    for kind, cls in (("bare", BareWorkflow), ("local", LocalActivityWorkflow)):
-        handles = await prepare(n, concurrency, lambda _i, c=cls: start_bare(stack, c))
-        results[kind] = await stack.phase(
-            kind, handles, concurrency, lambda h, c=cls: bare_updates(h, c)
-        )
-        await finish(handles, cls)
+    handles: list[WorkflowHandle] = []
+    opening = collecting(lambda _i: start_bare(stack, BareWorkflow), handles, "open")
+    results["bare open"] = await stack.phase("bare open", range(n), concurrency, opening)
+    results["bare"] = await stack.phase(
+        "bare", handles, concurrency, lambda h: bare_updates(h, BareWorkflow)
+    )
+    await finish(handles, BareWorkflow)
+
+    cls = LocalActivityWorkflow
+    handles = await prepare(n, concurrency, lambda _i: start_bare(stack, cls))
+    results["local"] = await stack.phase(
+        "local", handles, concurrency, lambda h: bare_updates(h, cls)
+    )
+    await finish(handles, cls)
 
     results["healthz"] = await stack.phase(
-        "healthz", range(n), concurrency, lambda i: healthz(stack, i)
+        "healthz", range(n), concurrency, lambda i: healthz(stack, i), product=True
     )
 
-    case_ids = await prepare(n, concurrency, lambda i: open_case(stack, i))
-    stack.probe.start()
+    report_ids = await prepare(n, concurrency, lambda _i: defect_report(stack))
+    case_ids: list[str] = []
+    opening = collecting(lambda r: open_case(stack, r), case_ids, "open")
+    results["api open"] = await stack.phase(
+        "api open", report_ids, concurrency, opening, product=True
+    )
+    probe = stack.probe or Probe()  # split layout: nothing records into this one
+    probe.start()
     try:
         results["api"] = await stack.phase(
-            "api", case_ids, concurrency, lambda c: case_transitions(stack, c, keys=keys)
+            "api",
+            case_ids,
+            concurrency,
+            lambda c: case_transitions(stack, c, keys=keys),
+            product=True,
         )
     finally:
-        stack.probe.active = False
+        probe.active = False
     by_step: dict[str, list[float]] = defaultdict(list)
     for step, seconds in results["api"].samples:
         by_step[step].append(seconds)
-    probe = stack.probe
-    return Level(
-        concurrency,
-        results,
-        by_step,
-        list(probe.command),
-        list(probe.write),
-        probe.statements,
-        probe.checkouts,
-    )
+    return Level(concurrency, results, by_step, copy.deepcopy(stack.probe))
 
 
-async def warm_up(stack: Stack) -> None:
-    """One untimed run of every path: imports, connection pools, sticky queues, sandbox."""
-    case_id = await open_case(stack)
-    await case_transitions(stack, case_id, keys=False)
+async def warm_up(stack: Stack, lanes: int) -> None:
+    """Untimed runs of every path: imports, connection pools, sticky queues, sandbox; `lanes`
+    cases at once, so that each API process gets some (and, very likely, each worker)."""
+
+    async def one_case(_: int) -> list[tuple[str, float]]:
+        case_id = await open_case(stack, await defect_report(stack))
+        await case_transitions(stack, case_id, keys=False)
+        return []
+
+    await run_pool(range(lanes), lanes, one_case)
     for cls in (BareWorkflow, LocalActivityWorkflow):
         handle = await start_bare(stack, cls)
         await bare_updates(handle, cls)
@@ -595,102 +531,41 @@ async def warm_up(stack: Stack) -> None:
     await healthz(stack, 0)
 
 
-# --- report -------------------------------------------------------------------------------
-
-
-LABELS = {
-    "bare": "bare update",
-    "local": "bare update + local activity",
-    "api": "API transition",
-    "healthz": "HTTP floor (GET /healthz)",
-}
-
-
-AIM = 1.3  # the issue's aim: an API transition within 1.3x of a bare Update
-
-
-def _ms(values: list[float], q: float | None = None) -> float:
-    if not values:
-        return float("nan")
-    return percentile(values, q) if q is not None else statistics.fmean(values) * 1000
-
-
-def report(levels: list[Level], args: argparse.Namespace) -> str:
-    keys = ", with an Idempotency-Key on each" if args.idempotency_keys else ""
-    lines = [
-        f"read model: {args.database}; Temporal: dev server (SQLite WAL); "
-        f"{args.cases} cases x {UPDATES_PER_SUBJECT} transitions per level{keys}",
-        "p50 x = p50 / bare update p50; ops/s x = bare update ops/s / ops/s (1.00: as fast)",
-        "cpu ms/op: CPU time per operation of this process (load client, API and worker share "
-        "it) and of the Temporal dev server",
-    ]
-    header = (
-        f"{'kind':<30}{'count':>7}{'p50 ms':>9}{'p99 ms':>9}{'ops/s':>9}"
-        f"{'p50 x':>8}{'ops/s x':>9}{'cpu ms/op':>11}{'server':>8}"
-    )
-    for level in levels:
-        results = level.results
-        bare, local, api = results["bare"], results["local"], results["api"]
-        lines += ["", f"concurrency {level.concurrency}", header, "-" * len(header)]
-        for kind in ("bare", "local", "api", "healthz"):
-            r = results[kind]
-            p50_x, ops_x = r.p50 / bare.p50, bare.throughput / r.throughput
-            lines.append(
-                f"{LABELS[kind]:<30}{len(r.samples):>7}{r.p50:>9.2f}{r.p99:>9.2f}"
-                f"{r.throughput:>9.1f}{p50_x:>8.2f}{ops_x:>9.2f}"
-                f"{r.cpu_per_op:>11.2f}{r.server_cpu_per_op:>8.2f}"
-            )
-        p50_x, ops_x = api.p50 / bare.p50, bare.throughput / api.throughput
-        met = "met" if max(p50_x, ops_x) <= AIM else "not met"
-        lines.append(
-            f"  aim (API within {AIM}x of the bare update): {met}: p50 {p50_x:.2f}x, "
-            f"throughput {ops_x:.2f}x"
-        )
-        lines.append(
-            "  API p50 by transition (ms): "
-            + ", ".join(f"{s} {_ms(level.by_step[s], 50):.1f}" for s in TRANSITIONS)
-        )
-        command = _ms(level.command)
-        lines.append(
-            f"  API mean {api.mean:.2f} ms = {command:.2f} in the Temporal update as the API "
-            f"sees it + {api.mean - command:.2f} for HTTP, FastAPI, the token check and the "
-            f"reads before and after (GET /healthz alone: {results['healthz'].mean:.2f})"
-        )
-        lines.append(
-            f"  means for comparison: bare update {bare.mean:.2f}, + local activity "
-            f"{local.mean:.2f}; the read-model write inside the activity {_ms(level.write):.2f} "
-            f"(p50 {_ms(level.write, 50):.2f}, p99 {_ms(level.write, 99):.2f})"
-        )
-        n = len(api.samples)
-        lines.append(
-            f"  per transition: {level.statements / n:.1f} SQL statements, "
-            f"{level.checkouts / n:.1f} connection checkouts (API and worker together)"
-        )
-    return "\n".join(lines)
-
-
 # --- main -----------------------------------------------------------------------------------
+
+
+def bytecode_as_installed() -> None:
+    """Byte-code as a normal install has it, here and in the processes the bench starts.
+
+    With PYTHONDONTWRITEBYTECODE=1 (this machine sets it) and no up-to-date .pyc, Temporal's
+    workflow sandbox, which imports the workflow modules afresh for every new workflow run,
+    would compile them from source each time."""
+    sys.dont_write_bytecode = False
+    os.environ["PYTHONDONTWRITEBYTECODE"] = ""  # empty is off; every subprocess inherits it
+    for package in (recall, workflows):
+        if not compileall.compile_dir(Path(package.__file__).parent, quiet=1):
+            print(f"warning: some of {package.__name__} did not compile", file=sys.stderr)
 
 
 async def bench(args: argparse.Namespace) -> str:
     started = time.perf_counter()
-    print(f"starting the stack ({args.database}) ...", file=sys.stderr, flush=True)
+    layout = f"{args.layout}, {args.processes} of each" if args.layout == "split" else args.layout
+    print(f"starting the stack ({args.database}, {layout}) ...", file=sys.stderr, flush=True)
     async with bench_stack(args) as stack:
         await reference_data(stack)
-        await warm_up(stack)
+        await warm_up(stack, lanes=2 * args.processes)
         levels = []
         for concurrency in args.concurrency:
             print(f"concurrency {concurrency} ...", file=sys.stderr, flush=True)
             levels.append(
                 await measure_level(stack, args.cases, concurrency, args.idempotency_keys)
             )
-        text = report(levels, args)
     print(f"stopped; {time.perf_counter() - started:.0f} s in all", file=sys.stderr, flush=True)
-    return text
+    return f"{report(levels, args)}\n{json.dumps(headline(levels, args))}"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument(
         "--cases",
         type=int,
@@ -703,6 +578,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         nargs="+",
         default=[1, 8],
         help="concurrency levels, run in turn; default 1 8",
+    )
+    parser.add_argument(
+        "--layout",
+        choices=("inprocess", "split"),
+        default="inprocess",
+        help="inprocess (default): the product's API and worker in this process; split: "
+        "`recall api` and `recall worker` processes, their CPU measured apart",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="split layout: how many API processes and how many worker processes; default 1",
     )
     parser.add_argument(
         "--database",
@@ -722,8 +610,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="send an Idempotency-Key with every transition",
     )
     args = parser.parse_args(argv)
-    if args.cases < 1 or any(c < 1 for c in args.concurrency):
-        parser.error("--cases and --concurrency must be at least 1")
+    if args.cases < 1 or args.processes < 1 or any(c < 1 for c in args.concurrency):
+        parser.error("--cases, --concurrency and --processes must be at least 1")
+    if args.layout == "inprocess" and args.processes != 1:
+        parser.error("--processes goes with --layout split")
     host = urlsplit(args.pg_url).hostname
     if args.database == "postgres" and host not in LOOPBACK:
         parser.error(f"--pg-url must point at this machine (127.0.0.1), not {host}")
@@ -745,6 +635,7 @@ async def _main(args: argparse.Namespace, interrupted: list[int]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    bytecode_as_installed()
     interrupted: list[int] = []
     try:
         print(asyncio.run(_main(args, interrupted)))

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(20, ge=1)  # a multipart upload (imports, files); larger is 413
     session_hours: float = Field(8, gt=0, le=24 * 30)  # a browser session, from its sign-in
     dashboard: DashboardSettings = DashboardSettings()
+    # How long a workflow's outbox waits before it writes again what the API wrote as it answered
+    # (workflows.journal); given to each workflow the API starts. 0: at once.
+    backstop_delay_seconds: float = Field(2.0, ge=0, le=60)
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -1,5 +1,9 @@
 """Database plumbing: the declarative base, engines and session factories."""
 
+import asyncio
+import weakref
+from typing import Any
+
 from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -41,5 +45,90 @@ def create_engine(url: str, **kwargs) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+# SQLite lets one transaction write at a time. The others wait in its busy handler, which
+# sleeps in growing steps (up to 100 ms each) and polls again: under a few concurrent commands
+# most of their time went to sleeping. Writers of one process queue here instead, in order,
+# each woken the moment the one before commits. How long one waits before it falls back to
+# SQLite's own waiting (another process may hold SQLite's lock).
+WRITE_QUEUE_SECONDS = 30
+_write_locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _write_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _write_locks.get(loop)
+    if lock is None:
+        lock = _write_locks[loop] = asyncio.Lock()
+    return lock
+
+
+class SqliteSession(AsyncSession):
+    """A session whose write transaction holds this process's SQLite write queue (see above) from
+    its first write until it commits, rolls back or closes."""
+
+    _queued: asyncio.Lock | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # also a transaction ended another way (`async with session.begin()`)
+        event.listen(self.sync_session, "after_transaction_end", self._transaction_ended)
+
+    def _transaction_ended(self, _session: Any, transaction: Any) -> None:
+        if transaction.parent is None:
+            self._done_writing()
+
+    async def _writing(self) -> None:
+        if self._queued is not None:
+            return
+        lock = _write_lock()
+        try:
+            await asyncio.wait_for(lock.acquire(), WRITE_QUEUE_SECONDS)
+        except TimeoutError:
+            return
+        self._queued = lock
+
+    def _done_writing(self) -> None:
+        lock, self._queued = self._queued, None
+        if lock is not None:
+            lock.release()
+
+    def _has_changes(self) -> bool:
+        return bool(self.new or self.dirty or self.deleted)
+
+    async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(statement, "is_dml", False):
+            await self._writing()
+        return await super().execute(statement, *args, **kwargs)
+
+    async def flush(self, objects: Any = None) -> None:
+        if self._has_changes():
+            await self._writing()
+        await super().flush(objects)
+
+    async def commit(self) -> None:
+        if self._has_changes():
+            await self._writing()
+        try:
+            await super().commit()
+        finally:
+            self._done_writing()
+
+    async def rollback(self) -> None:
+        try:
+            await super().rollback()
+        finally:
+            self._done_writing()
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            self._done_writing()
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    if engine.dialect.name == "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False, class_=SqliteSession)
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -81,8 +81,10 @@ class WorkflowGateway:
         timeout: float,
         case_deadlines: Deadlines,
         sessionmaker: async_sessionmaker[AsyncSession],
+        memo: dict[str, Any] | None = None,
     ):
         self.client = client
+        self.memo = memo  # given to every workflow this gateway starts
         self.task_queue = task_queue
         self.timeout = timeout
         self.case_deadlines = case_deadlines
@@ -175,6 +177,7 @@ class WorkflowGateway:
                 task_queue=self.task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                memo=self.memo,
             )
             return self.client.execute_update_with_start_workflow(
                 update, arg, start_workflow_operation=start, id=update_id

@@ -39,6 +39,7 @@ from recall.reference.router import router as reference_router
 from recall.reports.router import router as reports_router
 from recall.standards.router import router as standards_router
 from recall.temporal import connect
+from workflows.journal import BACKSTOP_MEMO
 from workflows.shared import Deadlines
 
 API_PREFIX = "/api/v1"
@@ -78,6 +79,7 @@ def create_app(
             timeout=settings.command_timeout_seconds,
             case_deadlines=Deadlines(**settings.deadlines.model_dump()),
             sessionmaker=app.state.sessionmaker,
+            memo={BACKSTOP_MEMO: settings.backstop_delay_seconds},
         )
         try:
             yield

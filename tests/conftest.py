@@ -196,8 +196,14 @@ def fresh_webhook(webhook: WebhookReceiver) -> WebhookReceiver:
 async def stack(dev_env, pg_url, sessionmaker, webhook) -> AsyncIterator[dict]:
     """Worker + app on the dev server and PostgreSQL, shared by the API tests."""
     task_queue = f"api-tests-{uuid.uuid4().hex[:6]}"
+    # The outbox writes at once what the API wrote already (no BACKSTOP_DELAY): a workflow's
+    # late write would otherwise land in the next test's emptied tables. tests/workflows and
+    # tests/reconcile run with the delay.
     settings = Settings(
-        database_url=pg_url, webhook_url=webhook.url, temporal={"task_queue": task_queue}
+        database_url=pg_url,
+        webhook_url=webhook.url,
+        temporal={"task_queue": task_queue},
+        backstop_delay_seconds=0,
     )
     async with running_stack(
         settings, temporal_client=dev_env.client, sessionmaker=sessionmaker

@@ -36,8 +36,12 @@ WRITE_RETRY = RetryPolicy(
 )  # fmt: skip
 PROJECT_AFTER_COMMIT = "project-after-commit"
 BATCHED_PROJECTION = "batched-projection"
-# How long events the API writes itself wait in the outbox for more to join them.
+# A run's first event waits too: the command that opens the run returns it.
+FIRST_EVENT_ANSWERED = "first-event-answered"
+# How long events the API writes itself wait in the outbox for more to join them; the API that
+# starts a run may set another in its memo (RECALL_BACKSTOP_DELAY_SECONDS, 0: no wait).
 BACKSTOP_DELAY = timedelta(seconds=2)
+BACKSTOP_MEMO = "backstop_delay_seconds"
 OUTBOX_BATCH = 50
 # Past this many unwritten events a workflow takes no more commands until the read model catches
 # up: its state stays bounded however long the database is away.
@@ -66,6 +70,11 @@ def check(rule: Callable[..., None], *args: Any) -> None:
         rule(*args)
     except RuleViolation as violation:
         raise refuse(violation) from None
+
+
+def _backstop_delay() -> float:
+    seconds = workflow.memo_value(BACKSTOP_MEMO, None, type_hint=float)
+    return BACKSTOP_DELAY.total_seconds() if seconds is None else seconds
 
 
 class Journal:
@@ -143,9 +152,10 @@ class Journal:
             )
         check(rule, *args)
 
-    async def write(self, projection: Any) -> Any:
+    async def write(self, projection: Any, *, answered: bool = False) -> Any:
         """Hand over an event's projection (`projection.state` must be a copy taken now);
-        returns it, for an Update to return to the API."""
+        returns it, for an Update to return to the API. `answered`: made outside any Update, but
+        one will return it (a run's first event, which the command that opened it returns)."""
         seq = projection.state.seq
         update = workflow.current_update_info()
         if update is not None and (not self.applied or self.applied[-1] != update.id):
@@ -155,7 +165,8 @@ class Journal:
             # An Update returns only its last projection: an earlier one of the same Update, like
             # one made outside any Update, reaches the read model through the outbox alone.
             update_id = update.id if update is not None else None
-            if update_id is None or update_id == self._last_update_id:
+            answered_later = answered and update is None and workflow.patched(FIRST_EVENT_ANSWERED)
+            if not answered_later and (update_id is None or update_id == self._last_update_id):
                 self._urgent = True
             self._last_update_id = update_id
             self.outbox.append(projection)
@@ -177,8 +188,10 @@ class Journal:
         while True:
             await workflow.wait_condition(lambda: bool(self.outbox))
             if not self._urgent and workflow.patched(BATCHED_PROJECTION):
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await workflow.wait_condition(self._flush_now, timeout=BACKSTOP_DELAY)
+                delay = _backstop_delay()
+                if delay > 0:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await workflow.wait_condition(self._flush_now, timeout=delay)
             batch = self.outbox[:OUTBOX_BATCH]
             self._writing = True
             await workflow.execute_activity(

@@ -69,7 +69,7 @@ class RecallCaseWorkflow:
                     activities.open_case, self.state, start_to_close_timeout=PROJECTION_TIMEOUT
                 )
             self._milestone("reported", self.state.created_by, "case opened")
-            await self._project()
+            await self._project(answered=True)
 
         while self.state.stage not in case_rules.TERMINAL_STAGES:
             seen = self.state.seq
@@ -175,7 +175,7 @@ class RecallCaseWorkflow:
     def _milestone(self, kind: str, actor: str, note: str | None = None) -> None:
         self.journal.record(kind, actor, note)
 
-    async def _project(self) -> CaseProjection:
+    async def _project(self, *, answered: bool = False) -> CaseProjection:
         # What the case waits for, and by when: running, or missed and awaited still.
         awaited = self._deadline(skip=set())
         self.state.due_kind, self.state.due_at = awaited or (None, None)
@@ -185,7 +185,7 @@ class RecallCaseWorkflow:
             milestones=self.journal.take(),
         )
         self._changed_hazards = set()
-        await self.journal.write(projection)
+        await self.journal.write(projection, answered=answered)
         await self._report_to_programmes()
         return projection
 

@@ -85,6 +85,13 @@ def test_histories_of_the_kept_deadline_timer_are_recorded() -> None:
     assert len(kept) >= 2
 
 
+def test_histories_of_the_first_event_answered_are_recorded() -> None:
+    """Cases whose first event waits in the outbox like the rest: the command that opened them
+    returns it, and the API writes it."""
+    answered = {p.stem for p in HISTORIES if "first-event-answered" in patches_of(p)}
+    assert len(answered) >= 4
+
+
 def patches_of(path: Path) -> set[str]:
     """The ids of the patches a recorded history's markers name."""
     found = set()

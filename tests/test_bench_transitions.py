@@ -1,0 +1,106 @@
+"""bench/transitions.py's report, its JSON line and the environment of its split layout, on
+made-up figures: no servers."""
+
+import argparse
+import importlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from recall.config import Settings
+
+BENCH = Path(__file__).parents[1] / "bench"
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    return importlib.import_module("_transition_figures"), importlib.import_module("_processes")
+
+
+def result(figures, kind, ms, count, wall, cpu=0.0, **extra):
+    samples = [(kind, ms / 1000)] * count
+    return figures.Result(kind, samples, wall, cpu, **extra)
+
+
+def level(figures, concurrency, *, split):
+    scope = figures.PRODUCT_PROCESSES if split else figures.BENCH_PROCESS
+    roles = {"api": 0.9, "worker": 0.3} if split else {}
+    results = {
+        "bare": result(figures, "bare", 5, 90, 0.5, 0.2),
+        "local": result(figures, "local", 7, 90, 0.7, 0.3),
+        "healthz": result(figures, "healthz", 1, 90, 0.1, 0.1, cpu_scope=scope),
+        # 9 ms p50 against 5: within 2x; 1.2 s of CPU over 90 transitions: 13.3 ms
+        "api": result(
+            figures, "api", 9, 90, 0.9, 1.2, cpu_scope=scope, cpu_by_role=roles, client_cpu=0.1
+        ),
+        "bare open": result(figures, "bare open", 10, 10, 0.1, 0.05),
+        "api open": result(figures, "api open", 30, 10, 0.3, 0.3, cpu_scope=scope),
+    }
+    probe = None if split else figures.Probe(command=[0.004] * 90, api_write=[0.002] * 90)
+    by_step = {step: [0.009] for step in figures.TRANSITIONS}
+    return figures.Level(concurrency, results, by_step, probe)
+
+
+def args(layout, processes=1):
+    return argparse.Namespace(
+        layout=layout, processes=processes, database="sqlite", cases=10, idempotency_keys=False
+    )
+
+
+def test_split_report_and_headline(bench):
+    figures, _ = bench
+    levels = [level(figures, 1, split=True), level(figures, 8, split=True)]
+    text = figures.report(levels, args("split", 2))
+    assert "goal: p50 at most 2x a bare update's: met (1.80x)" in text
+    assert "in the API and worker processes: not met (13.33 ms)" in text
+    assert "(90-100/s): met (100.0/s" in text  # 90 transitions in 0.9 s
+    assert "opening a case at least 50% of the bare throughput: not met (33%)" in text
+    assert "api processes 10.00, worker processes 3.33" in text
+    assert "not available in the split layout" in text
+
+    line = json.loads(json.dumps(figures.headline(levels, args("split", 2))))
+    assert line["layout"] == "split" and line["processes"] == 2
+    one = line["levels"]["1"]
+    assert one["p50_ratio"] == 1.8
+    assert one["cpu_scope"] == "api+worker processes"
+    assert one["cpu_ms_by_role"] == {"api": 10.0, "worker": 3.33}
+    assert line["open"]["8"]["ratio"] == pytest.approx(1 / 3, abs=0.001)
+
+
+def test_inprocess_report_says_what_its_cpu_covers(bench):
+    figures, _ = bench
+    text = figures.report([level(figures, 1, split=False)], args("inprocess"))
+    assert "not known in this layout: the bench process, load client included" in text
+    assert "4.00 in the Temporal update as the API sees it" in text
+    assert "the API's after the update 2.00" in text
+    assert "--layout split" in text
+    line = figures.headline([level(figures, 1, split=False)], args("inprocess"))
+    assert line["levels"]["1"]["cpu_scope"] == "bench process"
+    assert "cpu_ms_by_role" not in line["levels"]["1"]
+
+
+def test_product_environment_points_at_the_bench_servers(bench, monkeypatch, tmp_path):
+    _, processes = bench
+    monkeypatch.setenv("RECALL_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url="sqlite+aiosqlite:///x.db",
+        temporal_address="127.0.0.1:7999",
+        temporal_namespace="default",
+    )
+    env = processes.product_environment(settings)
+    assert env["RECALL_DATABASE_URL"] == "sqlite+aiosqlite:///x.db"
+    assert env["RECALL_TEMPORAL_ADDRESS"] == "127.0.0.1:7999"
+    assert env["RECALL_TEMPORAL_NAMESPACE"] == "default"
+    assert env["RECALL_DATA_DIR"] == str(tmp_path)
+    assert "RECALL_WEBHOOK_URL" not in env
+
+
+def test_process_cpu(bench):
+    _, processes = bench
+    sum(i * i for i in range(200_000))  # a few ms of CPU, more than one clock tick
+    assert processes.process_cpu(os.getpid()) > 0
+    assert processes.process_cpu(2**22 + 1) == 0.0  # above pid_max: no such process
