@@ -8,7 +8,6 @@ a word boundary ("磁性magnet" matches `magnet`). Both sides are folded with NF
 case and full-width forms ("ＭＡＧＮＥＴ") do not matter, and runs of whitespace count as one space.
 """
 
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
@@ -23,8 +22,6 @@ _CJK_RANGES: tuple[tuple[int, int], ...] = (
     (0xF900, 0xFAFF),  # compatibility ideographs
     (0x20000, 0x3134F),  # ideographs extensions B to G
 )
-
-_WHITESPACE = re.compile(r"\s+")
 
 # First category with a hit wins, so the order runs from the specific mechanism to the generic
 # "injury". Keywords follow the same matching rules as industry keywords (prefixes of words).
@@ -62,18 +59,26 @@ def is_cjk(char: str) -> bool:
 
 
 def normalize(text: str) -> str:
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    # split() and strip() take the same whitespace as the regex \s: str.isspace().
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _continues_a_word(char: str) -> bool:
     return char.isalnum() and not is_cjk(char)
 
 
-def _hits(text: str, keyword: str) -> int:
-    """Hits of a normalized keyword in a normalized text, counted without overlaps."""
-    if not keyword:
+def _has_cjk(keyword: str) -> bool:
+    return any(is_cjk(char) for char in keyword)
+
+
+def _hits(text: str, keyword: str, cjk: bool | None = None) -> int:
+    """Hits of a normalized keyword in a normalized text, counted without overlaps. `cjk` is
+    whether the keyword holds a CJK character, when the caller knows it already."""
+    if not keyword or keyword not in text:  # most keywords miss: one substring search in C
         return 0
-    if any(is_cjk(char) for char in keyword):
+    if cjk is None:
+        cjk = _has_cjk(keyword)
+    if cjk:
         return text.count(keyword)
     hits = 0
     start = text.find(keyword)
@@ -96,38 +101,76 @@ def _distinct_keywords(keywords: Iterable[str] | None) -> list[str]:
     return [k for k in dict.fromkeys(normalized) if k]
 
 
-def _distinct_texts(texts: Iterable[str | None]) -> list[str]:
-    # The same text in two fields (openFDA's reason is both description and hazard) counts once.
-    return [t for t in dict.fromkeys(normalize(t) for t in texts if t) if t]
+class IndustryMatcher:
+    """The industries' keywords normalized once, to match many notices against them.
+
+    The distinct texts are joined by a newline and searched once: normalizing turns every newline
+    into a space, so no keyword holds one and no hit spans two texts, and the newline before a
+    text counts as its start (a word boundary). The hits in the joined text are the sum of the
+    hits in each text.
+    """
+
+    def __init__(self, industries: Mapping[str, Iterable[str] | None]):
+        self._codes = list(industries)
+        self._keywords = [
+            (keyword, _has_cjk(keyword), code)
+            for code, keywords in industries.items()
+            for keyword in _distinct_keywords(keywords)
+        ]
+
+    def scores(self, texts: Iterable[str | None]) -> dict[str, int]:
+        return self.scores_normalized([normalize(t) for t in texts if t])
+
+    def scores_normalized(self, texts: Iterable[str]) -> dict[str, int]:
+        """The scores of texts normalize() has already folded."""
+        # The same text in two fields (openFDA's reason is both description and hazard) counts once.
+        joined = "\n".join(t for t in dict.fromkeys(texts) if t)
+        scores = dict.fromkeys(self._codes, 0)
+        for keyword, cjk, code in self._keywords:
+            if keyword in joined:  # most keywords miss: one substring search in C
+                scores[code] += _hits(joined, keyword, cjk)
+        return scores
+
+    def choose(self, texts: Iterable[str | None]) -> str | None:
+        """The industry with the most hits, the lowest code on a tie, None without any hit."""
+        return self.choose_normalized([normalize(t) for t in texts if t])
+
+    def choose_normalized(self, texts: Iterable[str]) -> str | None:
+        scores = {code: hits for code, hits in self.scores_normalized(texts).items() if hits}
+        if not scores:
+            return None
+        return min(scores, key=lambda code: (-scores[code], code))
 
 
 def industry_scores(
     texts: Iterable[str | None], industries: Mapping[str, Iterable[str] | None]
 ) -> dict[str, int]:
     """Keyword hits per industry code, summed over its distinct keywords and the distinct texts."""
-    normalized = _distinct_texts(texts)
-    return {
-        code: sum(_hits(text, k) for k in _distinct_keywords(keywords) for text in normalized)
-        for code, keywords in industries.items()
-    }
+    return IndustryMatcher(industries).scores(texts)
 
 
 def choose_industry(
     texts: Iterable[str | None], industries: Mapping[str, Iterable[str] | None]
 ) -> str | None:
     """The industry with the most keyword hits, the lowest code on a tie, None without any hit."""
-    scores = {code: hits for code, hits in industry_scores(texts, industries).items() if hits}
-    if not scores:
-        return None
-    return min(scores, key=lambda code: (-scores[code], code))
+    return IndustryMatcher(industries).choose(texts)
+
+
+_HAZARDS = tuple(
+    (category, tuple((k, _has_cjk(k)) for k in _distinct_keywords(keywords)))
+    for category, keywords in HAZARD_KEYWORDS
+)
 
 
 def hazard_category(hazard_text: str | None) -> str | None:
     """The first category of HAZARD_KEYWORDS whose keywords match the hazard text, else None."""
-    if not hazard_text:
-        return None
-    text = normalize(hazard_text)
-    for category, keywords in HAZARD_KEYWORDS:
-        if any(_hits(text, normalize(k)) for k in keywords):
-            return category
+    return hazard_category_normalized(normalize(hazard_text)) if hazard_text else None
+
+
+def hazard_category_normalized(text: str) -> str | None:
+    """hazard_category of a text normalize() has already folded."""
+    for category, keywords in _HAZARDS:
+        for keyword, cjk in keywords:
+            if keyword in text and (cjk or _hits(text, keyword, cjk)):
+                return category
     return None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from recall.common.text import control_character
+from recall.common.text import CONTROL, control_character
 
 Source = Literal["cpsc", "openfda"]
 SOURCES: tuple[Source, ...] = ("cpsc", "openfda")
@@ -131,20 +131,30 @@ def parse_record(record: Any, source: Source) -> Notice:
     return parse_cpsc(record) if source == "cpsc" else parse_openfda(record)
 
 
+def _unprintable(text: str) -> bool:
+    # isprintable() is false for every control character and surrogate, and twice as fast.
+    return not text.isprintable() and CONTROL.search(text) is not None
+
+
 def _control_character(value: Any, where: str = "record") -> tuple[str, str] | None:
     """(where, U+XXXX) of the first text in value holding a character PostgreSQL cannot keep."""
     if isinstance(value, str):
-        char = control_character(value)
-        return (where, char) if char else None
+        return (where, control_character(value)) if _unprintable(value) else None
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):
         items = enumerate(value)
     else:
         return None
+    # Every record passes here: names are made only for what is searched further.
     for key, item in items:
-        name = str(key) if where == "record" else f"{where}.{key}"
-        if found := _control_character(str(key), where) or _control_character(item, name):
+        key = str(key)
+        if _unprintable(key):
+            return (where, control_character(key))
+        if isinstance(item, str) and not _unprintable(item):
+            continue
+        name = key if where == "record" else f"{where}.{key}"
+        if found := _control_character(item, name):
             return found
     return None
 
@@ -272,6 +282,7 @@ def _compact_date(record: dict, field: str) -> datetime:
     try:
         if not (isinstance(value, str) and len(value) == 8 and value.isascii() and value.isdigit()):
             raise ValueError
-        return datetime.strptime(value, "%Y%m%d").replace(tzinfo=UTC)
+        # What strptime("%Y%m%d") reads from eight digits, without its regex.
+        return datetime(int(value[:4]), int(value[4:6]), int(value[6:]), tzinfo=UTC)
     except ValueError:
         raise RecordRejected(f"unparsable {field} {_shown(value)}, expected YYYYMMDD") from None
