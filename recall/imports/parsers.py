@@ -14,6 +14,11 @@ SOURCES: tuple[Source, ...] = ("cpsc", "openfda")
 
 MAX_PRODUCT_CHARS = 500  # DefectReport.product
 MAX_KEY_CHARS = 120  # DefectReport.external_key
+# A notice is a title and a few sentences (the captures' longest text is 262 characters). A record
+# with more is refused, naming the field: the reports it would make are listed fifty at a time.
+MAX_TEXT_CHARS = 4_000
+MAX_NAME_CHARS = 500  # a manufacturer, remedy or hazard, a firm, a state, a classification
+MAX_NAMES = 100
 
 
 class ImportFileError(Exception):
@@ -172,8 +177,8 @@ def parse_cpsc(record: dict) -> Notice:
         external={
             "source": "cpsc",
             "recall_number": recall_number,
-            "recall_id": record.get("RecallID"),
-            "url": record.get("URL"),
+            "recall_id": _recall_id(record),
+            "url": _short(record, "URL"),
             "manufacturers": _names(record, "Manufacturers"),
             "remedies": _names(record, "Remedies"),
             "hazards": hazards,
@@ -195,7 +200,7 @@ def parse_openfda(record: dict) -> Notice:
             "source": "openfda",
             "recall_number": recall_number,
             **{
-                field: record.get(field)
+                field: _short(record, field)
                 for field in (
                     "recalling_firm",
                     "state",
@@ -237,7 +242,28 @@ def _text(record: dict, field: str, *, required: bool) -> str:
         return ""
     if not isinstance(value, str):
         raise RecordRejected(f"{field} is not text")
+    if len(value) > MAX_TEXT_CHARS:
+        raise RecordRejected(f"{field} is longer than {MAX_TEXT_CHARS:,} characters")
     return value.strip()
+
+
+def _recall_id(record: dict) -> int | str | None:
+    value = record.get("RecallID")
+    if isinstance(value, int | None) and not isinstance(value, bool):
+        return value
+    return _short(record, "RecallID")
+
+
+def _short(record: dict, field: str) -> str | None:
+    """An optional short text kept as it is (a URL, a firm, a classification)."""
+    value = record.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise RecordRejected(f"{field} is not text")
+    if len(value) > MAX_NAME_CHARS:
+        raise RecordRejected(f"{field} is longer than {MAX_NAME_CHARS} characters")
+    return value
 
 
 def _names(record: dict, field: str) -> list[str]:
@@ -247,9 +273,13 @@ def _names(record: dict, field: str) -> list[str]:
         return []
     if not isinstance(value, list):
         raise RecordRejected(f"{field} is not a list")
+    if len(value) > MAX_NAMES:
+        raise RecordRejected(f"{field} has more than {MAX_NAMES} entries")
     names = []
     for item in value:
         name = item.get("Name") if isinstance(item, dict) else item
+        if isinstance(name, str) and len(name) > MAX_NAME_CHARS:
+            raise RecordRejected(f"{field} has a name longer than {MAX_NAME_CHARS} characters")
         if isinstance(name, str) and name.strip():
             names.append(name.strip())
     return names

@@ -3,6 +3,7 @@ concurrent imports in opposite orders, a batch that fails, and the same on SQLit
 
 import asyncio
 import copy
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from recall import migrate
 from recall.db import create_engine, create_sessionmaker
 from recall.imports import writing
 from recall.imports.keywords import choose_industry, hazard_category
-from recall.imports.parsers import load_file, parse_record
+from recall.imports.parsers import MAX_TEXT_CHARS, RecordRejected, load_file, parse_record
 from recall.imports.service import Rejection, import_notices, matched_texts
 from recall.reference.models import Industry
 from recall.reports.models import DefectReport
@@ -206,3 +207,21 @@ async def test_filed_notices_after_new_ones_are_skipped_all_the_same(
     assert len(await reports(db)) == 289
     again = await import_notices(db, "cpsc", cpsc_records, batch_size=50)
     assert (again.imported, again.skipped) == (0, 289)
+
+
+def test_a_record_with_an_oversized_field_is_refused_naming_it() -> None:
+    """A notice is a few sentences: a record with a huge text, name or list is refused, so no
+    listing ever carries it."""
+    data = Path(__file__).parents[1] / "data" / "cpsc-recalls-2025-10_2026-04.json"
+    record = json.loads(data.read_text())[0]
+    assert parse_record(record, "cpsc").description  # as it is, it is filed
+    cases = {
+        "Description": {"Description": "x" * (MAX_TEXT_CHARS + 1)},
+        "URL": {"URL": "https://example.org/" + "a" * 600},
+        "Hazards": {"Hazards": [{"Name": "h"}] * 101},
+        "Manufacturers": {"Manufacturers": [{"Name": "m" * 501}]},
+        "RecallID": {"RecallID": "9" * 501},
+    }
+    for field, change in cases.items():
+        with pytest.raises(RecordRejected, match=field):
+            parse_record({**record, **change}, "cpsc")
