@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from recall.common.search import search_indexes
 from recall.common.types import UTCDateTime, utcnow
 from recall.db import Base
 from recall.rules.case_rules import ELIMINATED_HAZARD_STATUSES, OPEN_HAZARD_STATUSES
@@ -40,6 +41,9 @@ class Case(Base):
     created_by: Mapped[str] = mapped_column(String(200), default="system")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+search_indexes(Case.title, Case.number)  # q= (PostgreSQL)
 
 
 class CaseEnterprise(Base):

@@ -2,8 +2,9 @@
 
 Routes hand in the case row their permission guard already loaded (recall.cases.access)."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from recall.auth import permissions
 from recall.auth.principal import Principal
@@ -12,11 +13,19 @@ from recall.cases.calendar import case_deadlines
 from recall.cases.claims import claim_reports, release_reports
 from recall.cases.models import Case, Hazard
 from recall.cases.projection import project_case
-from recall.cases.schemas import CaseCreate, EliminationIn, HazardIn, PlanReturnIn, ReopeningIn
+from recall.cases.schemas import (
+    CaseCreate,
+    CaseSummaryOut,
+    EliminationIn,
+    HazardIn,
+    PlanReturnIn,
+    ReopeningIn,
+)
 from recall.commands import CommandContext
 from recall.common.milestones import milestones_of
 from recall.common.pagination import keyset_page
 from recall.common.rows import columns
+from recall.common.search import grams_of, plan_for_search, text_match
 from recall.common.types import in_the_future, utcnow
 from recall.errors import (
     DomainError,
@@ -100,7 +109,10 @@ async def list_cases(
     limit: int,
     cursor: str | None,
 ):
-    stmt = scope_cases(select(Case), principal)
+    # A page of cases holds what CaseSummaryOut shows, not a case's plan, reasons and reports.
+    shown = (getattr(Case, name) for name in CaseSummaryOut.model_fields)
+    summary = load_only(*shown, raiseload=True)
+    stmt = scope_cases(select(Case).options(summary), principal)
     if stage:
         stmt = stmt.where(Case.stage == stage)
     if industry:
@@ -110,7 +122,9 @@ async def list_cases(
     if overdue is not None:
         stmt = stmt.where(Case.overdue.is_(overdue))
     if q:
-        stmt = stmt.where(or_(Case.title.ilike(f"%{q}%"), Case.number.ilike(f"%{q}%")))
+        searched = (Case.title, Case.number)
+        stmt = stmt.where(text_match(session.bind.dialect.name, q, searched, grams_of(*searched)))
+        await plan_for_search(session)
     return await keyset_page(
         session, stmt, [Case.created_at, Case.id], limit=limit, cursor=cursor, descending=True
     )

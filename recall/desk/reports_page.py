@@ -10,6 +10,7 @@ from recall.auth.audit import note_for_audit
 from recall.auth.principal import Principal
 from recall.cases import service
 from recall.cases.schemas import CaseCreate
+from recall.common.search import plan_for_search
 from recall.dashboard.views import names, when
 from recall.desk.acts import add_act_routes, command_context, receive, refuse
 from recall.desk.forms import Submitted, form_values, new_idempotency_key, parse
@@ -25,7 +26,7 @@ from recall.desk.pages import (
 from recall.errors import DomainError, Forbidden
 from recall.reports.models import DefectReport
 from recall.reports.schemas import Source
-from recall.reports.service import scope_reports
+from recall.reports.service import report_matches, scope_reports
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 200  # reports on one page; the filters narrow the rest
@@ -62,11 +63,9 @@ async def show_reports(
             stmt = stmt.where(DefectReport.industry_code == f["industry"])
         if f["region"]:
             stmt = stmt.where(DefectReport.region_code == f["region"])
-        if f["q"]:
-            pattern = f"%{f['q']}%"
-            stmt = stmt.where(
-                or_(DefectReport.product.ilike(pattern), DefectReport.description.ilike(pattern))
-            )
+        if f["q"]:  # the API's search (recall.common.search)
+            stmt = stmt.where(report_matches(session.bind.dialect.name, f["q"]))
+            await plan_for_search(session)
         stmt = stmt.order_by(DefectReport.received_at.desc(), DefectReport.id).limit(SHOWN + 1)
         rows = list((await session.execute(stmt)).scalars())
         n = await names(session)

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from recall.common.search import search_indexes
 from recall.common.types import UTCDateTime, utcnow
 from recall.db import Base
 
@@ -30,3 +31,6 @@ class DefectReport(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(200), default="system")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+search_indexes(DefectReport.product, DefectReport.description)  # q= (PostgreSQL)

@@ -7,6 +7,7 @@ from recall.auth import permissions
 from recall.auth.principal import Principal
 from recall.common.ids import IdFactory
 from recall.common.pagination import keyset_page
+from recall.common.search import grams_of, plan_for_search, text_match
 from recall.common.sql import json_array_contains
 from recall.common.types import in_the_future, utcnow
 from recall.errors import Forbidden, InvalidField
@@ -104,6 +105,12 @@ async def create_report(
     return report
 
 
+def report_matches(dialect: str, q: str):
+    """A report whose product or description holds q (recall.common.search)."""
+    columns = (DefectReport.product, DefectReport.description)
+    return text_match(dialect, q, columns, grams_of(*columns))
+
+
 async def list_reports(
     *,
     session: AsyncSession,
@@ -115,7 +122,8 @@ async def list_reports(
     limit: int,
     cursor: str | None,
 ):
-    stmt = scope_reports(select(DefectReport), principal, session.bind.dialect.name)
+    dialect = session.bind.dialect.name
+    stmt = scope_reports(select(DefectReport), principal, dialect)
     if source:
         stmt = stmt.where(DefectReport.source == source)
     if industry:
@@ -123,10 +131,8 @@ async def list_reports(
     if region:
         stmt = stmt.where(DefectReport.region_code == region)
     if q:
-        pattern = f"%{q}%"
-        stmt = stmt.where(
-            or_(DefectReport.product.ilike(pattern), DefectReport.description.ilike(pattern))
-        )
+        stmt = stmt.where(report_matches(dialect, q))
+        await plan_for_search(session)
     return await keyset_page(
         session,
         stmt,
