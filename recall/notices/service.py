@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from recall.cases.models import Case, CaseEnterprise, Hazard
 from recall.common.models import Milestone
 from recall.common.pagination import decode_cursor, encode_cursor
+from recall.common.search import grams_of, text_match
 from recall.common.text import control_character
 from recall.dashboard.i18n import LANGS, Labels
 from recall.errors import InvalidField, NotFound
@@ -56,16 +57,21 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _matching(text: str):
+def _matching(text: str, dialect: str):
     """The case's number or title, a product of its reports or an enterprise's name holds text
-    (case-insensitive)."""
+    (case-insensitive). The products are searched with the reports' text-search indexes (a
+    million reports is a long read without them): their grams cover product and description, and
+    each candidate's product is checked."""
     pattern = _like(text)
     named = (
         select(CaseEnterprise.case_id)
         .join(Enterprise, Enterprise.id == CaseEnterprise.enterprise_id)
         .where(Enterprise.name.ilike(pattern, escape="\\"))
     )
-    reported = select(DefectReport.case_id).where(DefectReport.product.ilike(pattern, escape="\\"))
+    searched = (DefectReport.product, DefectReport.description)
+    reported = select(DefectReport.case_id).where(
+        text_match(dialect, text, searched[:1], grams_of(*searched))
+    )
     return or_(
         Case.number.ilike(pattern, escape="\\"),
         Case.title.ilike(pattern, escape="\\"),
@@ -102,7 +108,7 @@ async def list_notices(
     """A page of notices, newest first, by text (`q`), industry and region."""
     stmt, published_at = _notices()
     if q:
-        stmt = stmt.where(_matching(q))
+        stmt = stmt.where(_matching(q, session.bind.dialect.name))
     if industry:
         stmt = stmt.where(Case.industry_code == industry)
     if region:
