@@ -1,5 +1,8 @@
 """Typed dependencies: the session, the acting principal, id factories, and the one context a
-command route needs (recall.commands.CommandContext)."""
+command route needs (recall.commands.CommandContext).
+
+Every dependency is `async def`: FastAPI runs a plain `def` one in a worker thread, a thread
+hop per dependency per request."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -23,7 +26,7 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _gateway(request: Request) -> WorkflowGateway:
+async def _gateway(request: Request) -> WorkflowGateway:
     return request.app.state.workflows
 
 
@@ -42,7 +45,7 @@ async def _principal(
     return principal
 
 
-def _ids(request: Request) -> IdFactory:
+async def _ids(request: Request) -> IdFactory:
     return IdFactory(getattr(request.state, "idempotency_seed", None))
 
 
@@ -52,7 +55,7 @@ CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 IdsDep = Annotated[IdFactory, Depends(_ids)]
 
 
-def _command(
+async def _command(
     session: SessionDep, workflows: GatewayDep, principal: CurrentPrincipal, ids: IdsDep
 ) -> CommandContext:
     return CommandContext(session=session, workflows=workflows, principal=principal, ids=ids)

@@ -53,7 +53,7 @@ def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MB" if n % (1024 * 1024) == 0 else f"{n // 1024} KB"
 
 
-def printable_parameters(request: Request) -> None:
+async def printable_parameters(request: Request) -> None:
     """A dependency of every route: 422 for a control character in a query or path parameter,
     naming it, before any other dependency looks a value up (PostgreSQL cannot even compare a
     text with NUL in it)."""
