@@ -14,6 +14,7 @@ from recall.auth.local import ensure_admin_token
 from recall.config import Settings, TemporalSettings
 from recall.runtime import (
     StartupError,
+    freeze_startup_objects,
     port_is_free,
     private_data_dir,
     running_stack,
@@ -103,6 +104,7 @@ async def _run_stack(settings: Settings, *, host: str, port: int, demo: bool) ->
             if demo:
                 await _load_demo(base, admin_token)
             made, password_path = await ensure_local_accounts(settings, demo=demo)
+            freeze_startup_objects()
             _say(f"Dashboard  {base}/dashboard")
             _say(
                 f"Workbench  {base}/login   as admin"
