@@ -157,3 +157,17 @@ async def test_a_page_is_kept_only_while_its_figures_are_the_current_ones() -> N
     assert cache.page("page", (await cache.get("k", source.count),)) == b"<html>1</html>"
     clock.now += 5  # too old: counted again, and the page made from the old count is gone
     assert cache.page("page", (await cache.get("k", source.count),)) is None
+
+
+def test_a_dropped_connection_is_no_error_for_the_commit_watch() -> None:
+    """The database gone mid-transaction: asking the connection for its info raises. The watch
+    must let the rollback go on, or an outage's 503 becomes a 500 (seen under load)."""
+    from recall.dashboard import cache as figure_cache_module
+
+    class Dropped:
+        @property
+        def info(self):
+            raise RuntimeError("Can't reconnect until invalid transaction is rolled back")
+
+    figure_cache_module._rolling_back(Dropped())
+    figure_cache_module._committing(Dropped())

@@ -48,13 +48,25 @@ def _executed(conn, _cursor, statement, _parameters, context, _executemany) -> N
         conn.info[_WROTE] = True
 
 
+def _info(conn) -> dict | None:
+    """The connection's info, or None for one the database dropped: asking an invalidated
+    connection for it raises, and an error here would turn the 503 of an outage into a 500."""
+    try:
+        return conn.info
+    except Exception:
+        return None
+
+
 def _committing(conn) -> None:
-    if conn.info.pop(_WROTE, False):
-        conn.info[_COMMITTED] = True
+    info = _info(conn)
+    if info is not None and info.pop(_WROTE, False):
+        info[_COMMITTED] = True
 
 
 def _rolling_back(conn) -> None:
-    conn.info.pop(_WROTE, None)
+    info = _info(conn)
+    if info is not None:
+        info.pop(_WROTE, None)
 
 
 def _returned(_dbapi_connection, record) -> None:
