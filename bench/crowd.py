@@ -26,7 +26,6 @@ import json
 import os
 import random
 import resource
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from _interrupt import run_until_signal
 
 AIM_RPS, AIM_P99_MS = 500.0, 100.0
 MIX = (
@@ -532,35 +533,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-async def _main(args: argparse.Namespace, interrupted: list[int]) -> tuple[str, dict]:
-    task = asyncio.current_task()
-
-    def stop(signum: int) -> None:
-        interrupted.append(signum)
-        task.cancel()
-
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop, signum)
-    return await bench(args)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--load-generator":
         return load_generator_main(argv[1:])
     args = parse_args(argv)
-    interrupted: list[int] = []
-    try:
-        text, line = asyncio.run(_main(args, interrupted))
-    except BaseException as err:
-        if not interrupted and not isinstance(err, KeyboardInterrupt | asyncio.CancelledError):
-            raise
-        print("interrupted; everything stopped", file=sys.stderr)
-        return 128 + (interrupted[0] if interrupted else signal.SIGINT)
-    print(text)
-    print(json.dumps(line))
-    return 0
+    code, report = run_until_signal(lambda: bench(args))
+    if report is not None:
+        text, line = report
+        print(text)
+        print(json.dumps(line))
+    return code
 
 
 if __name__ == "__main__":

@@ -23,12 +23,10 @@ bench/README.md.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
 import io
 import json
 import pstats
-import signal
 import sys
 import tempfile
 import time
@@ -41,6 +39,7 @@ from urllib.parse import urlsplit
 
 import aiosqlite
 import asyncpg
+from _interrupt import run_until_signal
 from sqlalchemy import delete, insert, text
 
 from recall import migrate
@@ -397,28 +396,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-async def _main(args: argparse.Namespace, interrupted: list[int]) -> str:
-    task = asyncio.current_task()
-
-    def stop(signum: int) -> None:
-        interrupted.append(signum)
-        task.cancel()
-
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop, signum)
-    return await bench(args)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    interrupted: list[int] = []
-    try:
-        print(asyncio.run(_main(args, interrupted)))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        log("interrupted; the database is dropped")
-        return 128 + (interrupted[0] if interrupted else signal.SIGINT)
-    return 0
+    code, report = run_until_signal(lambda: bench(args), "interrupted; the database is dropped")
+    if report is not None:
+        print(report)
+    return code
 
 
 if __name__ == "__main__":

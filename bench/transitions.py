@@ -23,7 +23,6 @@ import itertools
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
     import asyncpg
     import httpx
     from _bare import BareWorkflow, LocalActivityWorkflow, noop
+    from _interrupt import run_until_signal
     from _processes import Product, process_cpu, running_product
     from _transition_figures import (
         PRODUCT_PROCESSES,
@@ -620,32 +620,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-async def _main(args: argparse.Namespace, interrupted: list[int]) -> str:
-    task = asyncio.current_task()
-
-    def stop(signum: int) -> None:
-        interrupted.append(signum)
-        task.cancel()
-
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop, signum)
-    return await bench(args)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     bytecode_as_installed()
-    interrupted: list[int] = []
-    try:
-        print(asyncio.run(_main(args, interrupted)))
-    except BaseException as err:
-        # A cancelled request may surface as its client's own error; the signal is what counts.
-        if not interrupted and not isinstance(err, KeyboardInterrupt | asyncio.CancelledError):
-            raise
-        print("interrupted; everything stopped", file=sys.stderr)
-        return 128 + (interrupted[0] if interrupted else signal.SIGINT)
-    return 0
+    code, report = run_until_signal(lambda: bench(args))
+    if report is not None:
+        print(report)
+    return code
 
 
 if __name__ == "__main__":
