@@ -66,7 +66,8 @@ def _write_lock() -> asyncio.Lock:
 
 class SqliteSession(AsyncSession):
     """A session whose write transaction holds this process's SQLite write queue (see above) from
-    its first write until it commits, rolls back or closes."""
+    its first write (an INSERT, UPDATE or DELETE construct, or a flush; a textual statement waits
+    in SQLite's own way) until it commits, rolls back or closes."""
 
     _queued: asyncio.Lock | None = None
 
