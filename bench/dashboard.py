@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-from sqlalchemy import event
+from _statements import statements_of
 
 from recall import migrate
 from recall.dashboard import service
@@ -648,24 +648,13 @@ def print_table(results: list[tuple[str, list]]) -> None:
 
 async def explain(engine, sessionmaker, raw: asyncpg.Connection, todo: list[Call]) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of each statement the calls send, with its own time."""
-    seen: list[tuple[str, tuple]] = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append((statement, tuple(parameters or ())))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", capture)
-    try:
-        for call in todo:
-            seen.clear()
-            async with sessionmaker() as session:
-                await call.run(session)
-            print(f"\n=== {call.name}: {len(seen)} statements")
-            for statement, params in seen:
-                rows = await raw.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", *params)
-                print(f"\n--- {' '.join(statement.split())}\n    params {params}")
-                print("\n".join("    " + r[0] for r in rows))
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    for call in todo:
+        seen = await statements_of(engine, sessionmaker, call.run)
+        print(f"\n=== {call.name}: {len(seen)} statements")
+        for statement, params in seen:
+            rows = await raw.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", *params)
+            print(f"\n--- {' '.join(statement.split())}\n    params {params}")
+            print("\n".join("    " + r[0] for r in rows))
 
 
 async def summary_against_sql(
@@ -676,17 +665,9 @@ async def summary_against_sql(
     connection in one transaction, each result fetched: the floor, what the SQL alone costs.
     Runs alternate, so that load from elsewhere falls on both alike. Samples in ms."""
     everything = parse_filter(None, None, None, None)
-    seen: list[tuple[str, tuple]] = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append((statement, tuple(parameters or ())))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", capture)
-    try:
-        async with sessionmaker() as session:
-            await service.summary(session, everything)
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    seen = await statements_of(
+        engine, sessionmaker, lambda session: service.summary(session, everything)
+    )
 
     async def product() -> None:
         async with sessionmaker() as session:

@@ -43,7 +43,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy import event
+from _statements import statements_of
 
 from recall import migrate
 from recall.auth.principal import Principal
@@ -376,27 +376,15 @@ def print_table(results: dict[str, dict]) -> None:
 
 async def explain(engine, sessionmaker, raw: asyncpg.Connection, todo: list[Call]) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of the statements each search sends (as a custom plan)."""
-    seen: list[tuple[str, tuple]] = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append((statement, tuple(parameters or ())))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", capture)
-    try:
-        for call in todo:
-            seen.clear()
-            async with sessionmaker() as session:
-                await call.run(session)
-            for statement, params in seen:
-                if not statement.lstrip().upper().startswith("SELECT"):
-                    continue
-                await raw.execute("SET plan_cache_mode = force_custom_plan")
-                await raw.execute("SET max_parallel_workers_per_gather = 0")
-                rows = await raw.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", *params)
-                print(f"\n=== {call.name}\n    params {params}")
-                print("\n".join("    " + r[0] for r in rows))
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    for call in todo:
+        for statement, params in await statements_of(engine, sessionmaker, call.run):
+            if not statement.lstrip().upper().startswith("SELECT"):
+                continue
+            await raw.execute("SET plan_cache_mode = force_custom_plan")
+            await raw.execute("SET max_parallel_workers_per_gather = 0")
+            rows = await raw.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", *params)
+            print(f"\n=== {call.name}\n    params {params}")
+            print("\n".join("    " + r[0] for r in rows))
 
 
 def headline(results: dict[str, dict], reports_n: int, filled: dict) -> dict:
