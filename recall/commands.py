@@ -45,6 +45,7 @@ class CommandContext:
             arg=arg,
             update_id=self.ids.update_id(key),
             project=project,
+            session=self.session,
         )
 
     async def send(
@@ -53,7 +54,12 @@ class CommandContext:
         """One Update to a running workflow, as `start` does it."""
         await self._end_read()
         return await self.workflows.command(
-            workflow_id, update, arg, update_id=self.ids.update_id(key), project=project
+            workflow_id,
+            update,
+            arg,
+            update_id=self.ids.update_id(key),
+            project=project,
+            session=self.session,
         )
 
     async def _end_read(self) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,6 +64,19 @@ def _write_lock() -> asyncio.Lock:
     return lock
 
 
+class _QueuedSyncSession(Session):
+    queue_owner: "weakref.ref[SqliteSession] | None" = None
+
+
+# Once for the class: a listener per session instance cost more than the statements it guards.
+@event.listens_for(_QueuedSyncSession, "after_transaction_end")
+def _transaction_ended(session: _QueuedSyncSession, transaction: Any) -> None:
+    # also a transaction ended another way than the methods below (`async with session.begin()`)
+    owner = session.queue_owner() if session.queue_owner is not None else None
+    if transaction.parent is None and owner is not None:
+        owner._done_writing()
+
+
 class SqliteSession(AsyncSession):
     """A session whose write transaction holds this process's SQLite write queue (see above) from
     its first write (an INSERT, UPDATE or DELETE construct, or a flush; a textual statement waits
@@ -72,13 +85,9 @@ class SqliteSession(AsyncSession):
     _queued: asyncio.Lock | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("sync_session_class", _QueuedSyncSession)
         super().__init__(*args, **kwargs)
-        # also a transaction ended another way (`async with session.begin()`)
-        event.listen(self.sync_session, "after_transaction_end", self._transaction_ended)
-
-    def _transaction_ended(self, _session: Any, transaction: Any) -> None:
-        if transaction.parent is None:
-            self._done_writing()
+        self.sync_session.queue_owner = weakref.ref(self)  # no cycle per session
 
     async def _writing(self) -> None:
         if self._queued is not None:

@@ -127,15 +127,25 @@ class WorkflowGateway:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.5)
 
-    async def _write(self, project: Project, committed: Any) -> None:
+    async def _write(
+        self, project: Project, committed: Any, session: AsyncSession | None = None
+    ) -> None:
         """Write the committed answer of a command (the workflow writes it too, in its own
-        time; whichever comes second changes nothing)."""
+        time; whichever comes second changes nothing), in `session` (the request's, with no
+        transaction open) or a session of its own."""
         if committed is None:
             return
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                async with self.sessionmaker() as session:
-                    await project(session, committed)
+                if session is None:
+                    async with self.sessionmaker() as own:
+                        await project(own, committed)
+                else:
+                    try:
+                        await project(session, committed)
+                    except BaseException:
+                        await session.rollback()
+                        raise
                 return
             except DBAPIError as err:
                 # The write is idempotent: a loser of a race with the workflow's own write of
@@ -164,9 +174,10 @@ class WorkflowGateway:
         arg: Any,
         update_id: str,
         project: Project,
+        session: AsyncSession | None = None,
     ) -> Any:
         """Start a workflow (or find it running), send its first update and write what the
-        update committed."""
+        update committed (in `session`, if given: see _write)."""
 
         def send() -> Awaitable[Any]:
             # an operation is used once: a new one each time the command is sent
@@ -184,7 +195,7 @@ class WorkflowGateway:
             )
 
         committed = await self._send(send)
-        await self._write(project, committed)
+        await self._write(project, committed, session)
         return committed
 
     async def command(
@@ -195,11 +206,12 @@ class WorkflowGateway:
         *,
         update_id: str,
         project: Project,
+        session: AsyncSession | None = None,
     ) -> Any:
         """One Update, its committed answer written as `start` does."""
         handle = self.client.get_workflow_handle(workflow_id)
         committed = await self._send(lambda: handle.execute_update(update, arg, id=update_id))
-        await self._write(project, committed)
+        await self._write(project, committed, session)
         return committed
 
     async def exists(self, workflow_id: str) -> bool:

@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from recall.associations import projection
 from recall.common.activities import implements
+from recall.common.projection import write_missing
 from workflows import activities
 from workflows.member_types import AssociationProjection
 
@@ -19,6 +20,10 @@ class AssociationActivities:
 
     @implements(activities.project_association_events)
     async def project_association_events(self, batch: list[AssociationProjection]) -> None:
+        if not batch:
+            return
         async with self.sessionmaker() as session:
-            for p in batch:
-                await projection.project_association(session, p)
+            subject = batch[0].state.association_id
+            await write_missing(
+                session, "association", subject, batch, projection.project_association
+            )

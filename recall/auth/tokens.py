@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.associations.models import Association
@@ -25,7 +25,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def principal_of(row: ApiToken) -> Principal:
+def principal_of(row: ApiToken | Row) -> Principal:
     return Principal(
         name=row.name,
         role=row.role,
@@ -118,9 +118,11 @@ async def create_token(
 async def authenticate(
     session: AsyncSession, token: str, *, now: datetime | None = None
 ) -> Principal:
+    # a plain row, not an ORM object: this runs on every request
+    tokens = ApiToken.__table__
     row = (
-        await session.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    ).scalar_one_or_none()
+        await session.execute(select(tokens).where(tokens.c.token_hash == hash_token(token)))
+    ).one_or_none()
     now = now or utcnow()
     if row is None:
         raise Unauthorized("the bearer token is not known")

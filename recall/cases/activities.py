@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from recall.cases import projection
 from recall.common.activities import implements
+from recall.common.projection import write_missing
 from workflows import activities
 from workflows.shared import CaseProjection, CaseState, OverdueNotice, case_workflow_id
 
@@ -26,9 +27,11 @@ class CaseActivities:
 
     @implements(activities.project_case_events)
     async def project_case_events(self, batch: list[CaseProjection]) -> None:
+        if not batch:
+            return
         async with self.sessionmaker() as session:
-            for p in batch:
-                await projection.project_case(session, p)
+            subject = batch[0].state.case_id
+            await write_missing(session, "case", subject, batch, projection.project_case)
 
 
 class NotifyActivities:

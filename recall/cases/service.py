@@ -2,7 +2,7 @@
 
 Routes hand in the case row their permission guard already loaded (recall.cases.access)."""
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
@@ -24,7 +24,6 @@ from recall.cases.schemas import (
 from recall.commands import CommandContext
 from recall.common.milestones import milestones_of
 from recall.common.pagination import keyset_page
-from recall.common.rows import columns
 from recall.common.search import grams_of, plan_for_search, text_match
 from recall.common.types import in_the_future, utcnow
 from recall.errors import (
@@ -37,6 +36,7 @@ from recall.errors import (
 )
 from recall.files import service as files
 from recall.files.models import StoredFile
+from recall.files.schemas import FileOut
 from recall.observability.context import bind_case
 from recall.reference.service import require_region
 from recall.reports.models import DefectReport
@@ -45,56 +45,76 @@ from recall.rules.case_rules import HAZARD_CATEGORIES, TERMINAL_STAGES
 from workflows import shared
 from workflows.recall_case import RecallCaseWorkflow
 
+_CASES = Case.__table__
+_HAZARDS = Hazard.__table__
+_FILES = StoredFile.__table__
+
 
 async def case_view(session: AsyncSession, case_id: str) -> dict:
-    case = await session.get(Case, case_id, populate_existing=True)
-    hazards = list(
-        (
-            await session.execute(
-                select(Hazard)
-                .where(Hazard.case_id == case_id)
-                .order_by(Hazard.identified_at, Hazard.id)
-            )
-        ).scalars()
+    """The case as the API shows it, read fresh (plain rows, not ORM objects: this runs after
+    every command)."""
+    case = dict(
+        (await session.execute(select(_CASES).where(_CASES.c.id == case_id))).one()._mapping
     )
-    held = await session.execute(
-        select(StoredFile.id)
-        .where(StoredFile.case_id == case_id)
-        .order_by(StoredFile.uploaded_at, StoredFile.id)
-    )
-    held_ids = list(held.scalars())
-    cited = [file_id for h in hazards for file_id in h.evidence_file_ids]
-    described = await files.describe_files(session, [*held_ids, *cited])
+    hazards = [
+        dict(row._mapping)
+        for row in await session.execute(
+            select(_HAZARDS)
+            .where(_HAZARDS.c.case_id == case_id)
+            .order_by(_HAZARDS.c.identified_at, _HAZARDS.c.id)
+        )
+    ]
+    cited = [file_id for h in hazards for file_id in h["evidence_file_ids"] or ()]
+    described, held_ids = await _files_of(session, case_id, cited)
     milestones = await milestones_of(session, "case", case_id)
     return {
-        **columns(case),
+        **case,
         "deadlines": _deadlines(case),
         "hazards": [_hazard_out(h, described) for h in hazards],
-        "files": [described[i] for i in held_ids if i in described],
+        "files": [described[i] for i in held_ids],
         "milestones": milestones,
     }
 
 
-def _deadlines(case: Case) -> list[dict]:
+async def _files_of(
+    session: AsyncSession, case_id: str, cited: list[str]
+) -> tuple[dict[str, FileOut], list[str]]:
+    """The files the case holds and those its hazards cite, described, in one read; and the
+    ids of those it holds, oldest first."""
+    f = _FILES.c
+    held = f.case_id == case_id
+    rows = await session.execute(
+        select(f.id, f.name, f.content_type, f.size, f.sha256, held.label("held"))
+        .where(or_(held, f.id.in_(cited)) if cited else held)
+        .order_by(f.uploaded_at, f.id)
+    )
+    described, held_ids = {}, []
+    for row in rows:
+        described[row.id] = FileOut.model_validate(row, from_attributes=True)
+        if row.held:
+            held_ids.append(row.id)
+    return described, held_ids
+
+
+def _deadlines(case: dict) -> list[dict]:
     """The deadline the case waits on, as its workflow set it: running, or missed (`overdue`)
     while the act it waits for is still to come."""
-    if case.due_kind is None or case.due_at is None:
+    if case["due_kind"] is None or case["due_at"] is None:
         return []
-    overdue = case.due_kind in (case.overdue_items or [])
-    return [{"kind": case.due_kind, "due_at": case.due_at, "overdue": overdue}]
+    overdue = case["due_kind"] in (case["overdue_items"] or [])
+    return [{"kind": case["due_kind"], "due_at": case["due_at"], "overdue": overdue}]
 
 
-def _hazard_out(hazard: Hazard, described: dict) -> dict:
-    ids = hazard.evidence_file_ids or []
-    return {
-        **columns(hazard),
-        "evidence_files": [described[i] for i in ids if i in described],
-    }
+def _hazard_out(hazard: dict, described: dict) -> dict:
+    ids = hazard["evidence_file_ids"] or []
+    return {**hazard, "evidence_files": [described[i] for i in ids if i in described]}
 
 
 async def hazard_view(session: AsyncSession, hazard_id: str) -> dict:
-    hazard = await session.get(Hazard, hazard_id, populate_existing=True)
-    return _hazard_out(hazard, await files.describe_files(session, hazard.evidence_file_ids or []))
+    row = (await session.execute(select(_HAZARDS).where(_HAZARDS.c.id == hazard_id))).one()
+    hazard = dict(row._mapping)
+    described = await files.describe_files(session, hazard["evidence_file_ids"] or [])
+    return _hazard_out(hazard, described)
 
 
 async def list_cases(

@@ -19,10 +19,11 @@ class MilestoneOut(BaseModel):
 
 
 async def milestones_of(session: AsyncSession, subject_type: str, subject_id: str) -> list:
-    """The subject's milestones, oldest first."""
+    """The subject's milestones, oldest first: rows with MilestoneOut's fields as attributes."""
+    m = Milestone.__table__.c
     stmt = (
-        select(Milestone)
-        .where(Milestone.subject_type == subject_type, Milestone.subject_id == subject_id)
-        .order_by(Milestone.seq)
+        select(m.at, m.kind, m.stage, m.actor, m.note)
+        .where(m.subject_type == subject_type, m.subject_id == subject_id)
+        .order_by(m.seq)
     )
-    return list((await session.execute(stmt)).scalars())
+    return list(await session.execute(stmt))

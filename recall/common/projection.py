@@ -3,7 +3,10 @@ changes when the event is newer than what is stored, and a milestone is keyed by
 
 import dataclasses
 import functools
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,3 +72,36 @@ async def insert_milestones(
     ]
     key = ("subject_type", "subject_id", "seq")
     await session.execute(_insert_ignore(session.bind.dialect.name, Milestone.__table__, key), rows)
+
+
+async def write_missing(
+    session: AsyncSession,
+    subject_type: str,
+    subject_id: str,
+    batch: Sequence[Any],
+    project: Callable[[AsyncSession, Any], Awaitable[None]],
+) -> None:
+    """The workflow's backstop: write the events of `batch` (one subject's, oldest first) that
+    are not in the read model yet. Most are, written by the API from the command's answer.
+
+    An event is written in one transaction with its milestones, so an event whose first
+    milestone is stored was written whole. An event without milestones is written again
+    (writing it twice changes nothing)."""
+    firsts = [p.milestones[0].seq for p in batch if p.milestones]
+    stored: set[int] = set()
+    if firsts:
+        stored = set(
+            (
+                await session.execute(
+                    select(Milestone.seq).where(
+                        Milestone.subject_type == subject_type,
+                        Milestone.subject_id == subject_id,
+                        Milestone.seq.in_(firsts),
+                    )
+                )
+            ).scalars()
+        )
+        await session.rollback()  # end the read before writing (SQLite: no stale snapshot)
+    for p in batch:
+        if not p.milestones or p.milestones[0].seq not in stored:
+            await project(session, p)

@@ -3,6 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from recall.common.activities import implements
+from recall.common.projection import write_missing
 from recall.cultivations import projection
 from workflows import activities
 from workflows.member_types import CultivationProjection
@@ -19,6 +20,10 @@ class CultivationActivities:
 
     @implements(activities.project_cultivation_events)
     async def project_cultivation_events(self, batch: list[CultivationProjection]) -> None:
+        if not batch:
+            return
         async with self.sessionmaker() as session:
-            for p in batch:
-                await projection.project_cultivation(session, p)
+            subject = batch[0].state.cultivation_id
+            await write_missing(
+                session, "cultivation", subject, batch, projection.project_cultivation
+            )

@@ -3,6 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from recall.common.activities import implements
+from recall.common.projection import write_missing
 from recall.programmes import projection
 from workflows import activities
 from workflows.chain import ProgrammeProjection
@@ -19,6 +20,8 @@ class ProgrammeActivities:
 
     @implements(activities.project_programme_events)
     async def project_programme_events(self, batch: list[ProgrammeProjection]) -> None:
+        if not batch:
+            return
         async with self.sessionmaker() as session:
-            for p in batch:
-                await projection.project_programme(session, p)
+            subject = batch[0].state.programme_id
+            await write_missing(session, "programme", subject, batch, projection.project_programme)

@@ -3,6 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from recall.common.activities import implements
+from recall.common.projection import write_missing
 from recall.standards import projection
 from workflows import activities
 from workflows.standard_types import StandardProjection
@@ -19,6 +20,8 @@ class StandardActivities:
 
     @implements(activities.project_standard_events)
     async def project_standard_events(self, batch: list[StandardProjection]) -> None:
+        if not batch:
+            return
         async with self.sessionmaker() as session:
-            for p in batch:
-                await projection.project_standard(session, p)
+            subject = batch[0].state.standard_id
+            await write_missing(session, "standard", subject, batch, projection.project_standard)
