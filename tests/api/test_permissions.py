@@ -1,6 +1,7 @@
 """Each boundary of the permission table: 401 without or with a bad token, 403 for an act the
 role may not do, 404 for what the caller may not see, and lists that show only what it may see."""
 
+import asyncio
 from datetime import timedelta
 
 import httpx
@@ -262,6 +263,26 @@ async def test_every_command_is_audited_with_actor_object_and_request_id(api, cl
     assert trail[0]["actor"] == "regulator:李监管"
     mine = (await ok(await api.get("/audit", params={"actor": "李监管"})))["items"]
     assert len(mine) == 1 and mine[0]["detail"] == f"no case {case['id']}"
+
+
+async def test_concurrent_commands_each_leave_their_own_audit_entry(api) -> None:
+    """Entries of requests that end together are written in one transaction (a group
+    commit); each request's entry is there when its answer is, none lost, none twice."""
+    data = await seed(api)
+    case = await ok(api.post("/cases", json={"defect_report_ids": [data["report"]["id"]]}), 201)
+    bodies = [{"severity": 9, "probability": "gt_1_2"}] * 15  # refused: 422 on severity
+    answers = await asyncio.gather(
+        *(
+            api.post(
+                f"/cases/{case['id']}/assessment", json=body, headers={"X-Request-ID": f"r-{i}"}
+            )
+            for i, body in enumerate(bodies)
+        )
+    )
+    assert {r.status_code for r in answers} == {422}
+    trail = (await ok(api.get("/audit", params={"object": case["id"], "limit": 100})))["items"]
+    refused = sorted(e["request_id"] for e in trail if e["action"] == "assess")
+    assert refused == sorted(f"r-{i}" for i in range(15))
 
 
 async def test_admins_manage_tokens_over_http(api, client_as, stack) -> None:
