@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.associations.models import Association
@@ -115,14 +115,16 @@ async def create_token(
     return row, token
 
 
+# Built once, a plain row rather than an ORM object: this runs on every request.
+_BY_HASH = select(ApiToken.__table__).where(
+    ApiToken.__table__.c.token_hash == bindparam("token_hash")
+)
+
+
 async def authenticate(
     session: AsyncSession, token: str, *, now: datetime | None = None
 ) -> Principal:
-    # a plain row, not an ORM object: this runs on every request
-    tokens = ApiToken.__table__
-    row = (
-        await session.execute(select(tokens).where(tokens.c.token_hash == hash_token(token)))
-    ).one_or_none()
+    row = (await session.execute(_BY_HASH, {"token_hash": hash_token(token)})).one_or_none()
     now = now or utcnow()
     if row is None:
         raise Unauthorized("the bearer token is not known")

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import false, select
+from sqlalchemy import bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.auth import permissions
@@ -13,13 +13,13 @@ from recall.deps import CurrentPrincipal, SessionDep
 from recall.errors import Forbidden, NotFound
 from recall.observability.context import bind_case
 
+_CASE_BY_ID = select(Case.__table__).where(Case.__table__.c.id == bindparam("case_id"))
+
 
 async def visible_case(session: AsyncSession, principal: Principal, case_id: str) -> Case:
     """The case's row (a plain row with the columns as attributes, cheaper than an ORM object
     on every command), if the principal may see it."""
-    case = (
-        await session.execute(select(Case.__table__).where(Case.__table__.c.id == case_id))
-    ).one_or_none()
+    case = (await session.execute(_CASE_BY_ID, {"case_id": case_id})).one_or_none()
     if case is None or not permissions.can_see_case(
         principal, case.region_code, case.enterprise_ids
     ):

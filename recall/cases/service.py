@@ -2,7 +2,7 @@
 
 Routes hand in the case row their permission guard already loaded (recall.cases.access)."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
@@ -48,22 +48,34 @@ from workflows.recall_case import RecallCaseWorkflow
 _CASES = Case.__table__
 _HAZARDS = Hazard.__table__
 _FILES = StoredFile.__table__
+# Built once (their cache keys too): they run after every command.
+_CASE = select(_CASES).where(_CASES.c.id == bindparam("case_id"))
+_HAZARDS_OF_CASE = (
+    select(_HAZARDS)
+    .where(_HAZARDS.c.case_id == bindparam("case_id"))
+    .order_by(_HAZARDS.c.identified_at, _HAZARDS.c.id)
+)
+_HAZARD = select(_HAZARDS).where(_HAZARDS.c.id == bindparam("hazard_id"))
+_FILE_COLUMNS = (_FILES.c.id, _FILES.c.name, _FILES.c.content_type, _FILES.c.size, _FILES.c.sha256)
+_HELD = _FILES.c.case_id == bindparam("case_id")
+_FILES_HELD = (
+    select(*_FILE_COLUMNS, _HELD.label("held"))
+    .where(_HELD)
+    .order_by(_FILES.c.uploaded_at, _FILES.c.id)
+)
+_FILES_HELD_OR_CITED = (
+    select(*_FILE_COLUMNS, _HELD.label("held"))
+    .where(or_(_HELD, _FILES.c.id.in_(bindparam("cited", expanding=True))))
+    .order_by(_FILES.c.uploaded_at, _FILES.c.id)
+)
 
 
 async def case_view(session: AsyncSession, case_id: str) -> dict:
     """The case as the API shows it, read fresh (plain rows, not ORM objects: this runs after
     every command)."""
-    case = dict(
-        (await session.execute(select(_CASES).where(_CASES.c.id == case_id))).one()._mapping
-    )
-    hazards = [
-        dict(row._mapping)
-        for row in await session.execute(
-            select(_HAZARDS)
-            .where(_HAZARDS.c.case_id == case_id)
-            .order_by(_HAZARDS.c.identified_at, _HAZARDS.c.id)
-        )
-    ]
+    params = {"case_id": case_id}
+    case = dict((await session.execute(_CASE, params)).one()._mapping)
+    hazards = [dict(row._mapping) for row in await session.execute(_HAZARDS_OF_CASE, params)]
     cited = [file_id for h in hazards for file_id in h["evidence_file_ids"] or ()]
     described, held_ids = await _files_of(session, case_id, cited)
     milestones = await milestones_of(session, "case", case_id)
@@ -81,13 +93,10 @@ async def _files_of(
 ) -> tuple[dict[str, FileOut], list[str]]:
     """The files the case holds and those its hazards cite, described, in one read; and the
     ids of those it holds, oldest first."""
-    f = _FILES.c
-    held = f.case_id == case_id
-    rows = await session.execute(
-        select(f.id, f.name, f.content_type, f.size, f.sha256, held.label("held"))
-        .where(or_(held, f.id.in_(cited)) if cited else held)
-        .order_by(f.uploaded_at, f.id)
-    )
+    if cited:
+        rows = await session.execute(_FILES_HELD_OR_CITED, {"case_id": case_id, "cited": cited})
+    else:
+        rows = await session.execute(_FILES_HELD, {"case_id": case_id})
     described, held_ids = {}, []
     for row in rows:
         described[row.id] = FileOut.model_validate(row, from_attributes=True)
@@ -111,7 +120,7 @@ def _hazard_out(hazard: dict, described: dict) -> dict:
 
 
 async def hazard_view(session: AsyncSession, hazard_id: str) -> dict:
-    row = (await session.execute(select(_HAZARDS).where(_HAZARDS.c.id == hazard_id))).one()
+    row = (await session.execute(_HAZARD, {"hazard_id": hazard_id})).one()
     hazard = dict(row._mapping)
     described = await files.describe_files(session, hazard["evidence_file_ids"] or [])
     return _hazard_out(hazard, described)

@@ -4,7 +4,7 @@ how they are read and how they are shown."""
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from recall.common.models import Milestone
@@ -18,12 +18,15 @@ class MilestoneOut(BaseModel):
     note: str | None = None
 
 
+_M = Milestone.__table__.c
+_OF_SUBJECT = (
+    select(_M.at, _M.kind, _M.stage, _M.actor, _M.note)
+    .where(_M.subject_type == bindparam("subject_type"), _M.subject_id == bindparam("subject_id"))
+    .order_by(_M.seq)
+)
+
+
 async def milestones_of(session: AsyncSession, subject_type: str, subject_id: str) -> list:
     """The subject's milestones, oldest first: rows with MilestoneOut's fields as attributes."""
-    m = Milestone.__table__.c
-    stmt = (
-        select(m.at, m.kind, m.stage, m.actor, m.note)
-        .where(m.subject_type == subject_type, m.subject_id == subject_id)
-        .order_by(m.seq)
-    )
-    return list(await session.execute(stmt))
+    params = {"subject_type": subject_type, "subject_id": subject_id}
+    return list(await session.execute(_OF_SUBJECT, params))
