@@ -88,16 +88,20 @@ class _GroupWriter:
             self._writing = False
 
 
-_writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _GroupWriter]" = (
+# One writer per event loop and database (two apps in one loop may write to different ones).
+_writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, weakref.WeakKeyDictionary]" = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _writer() -> _GroupWriter:
+def _writer(sessionmaker: async_sessionmaker[AsyncSession]) -> _GroupWriter:
     loop = asyncio.get_running_loop()
-    writer = _writers.get(loop)
+    by_database = _writers.get(loop)
+    if by_database is None:
+        by_database = _writers[loop] = weakref.WeakKeyDictionary()
+    writer = by_database.get(sessionmaker)
     if writer is None:
-        writer = _writers[loop] = _GroupWriter()
+        writer = by_database[sessionmaker] = _GroupWriter()
     return writer
 
 
@@ -152,7 +156,8 @@ class AuditMiddleware:
             "detail": detail if isinstance(detail, str) else None,
         }
         try:
-            await _writer().write(scope["app"].state.sessionmaker, row)
+            sessionmaker = scope["app"].state.sessionmaker
+            await _writer(sessionmaker).write(sessionmaker, row)
         except Exception:  # the command itself is done; a lost audit line must still be seen
             log.exception(
                 "could not write the audit entry for %s %s", scope["method"], scope["path"]
