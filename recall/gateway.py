@@ -2,6 +2,7 @@
 the committed answer of each command written to the read model before the API answers."""
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -144,7 +145,9 @@ class WorkflowGateway:
                     try:
                         await project(session, committed)
                     except BaseException:
-                        await session.rollback()
+                        # the write's own error is the one to report, not the rollback's
+                        with contextlib.suppress(Exception):
+                            await session.rollback()
                         raise
                 return
             except DBAPIError as err:

@@ -35,6 +35,8 @@ async def claim_reports(
                 or_(DefectReport.case_id.is_(None), DefectReport.case_id == case_id),
             )
             .values(case_id=case_id, claimed_at=utcnow())
+            # nothing reads the reports' objects after this (and the rollbacks expire them)
+            .execution_options(synchronize_session=False)
         )
         if claimed.rowcount == len(report_ids):
             number = await session.scalar(select(Case.number).where(Case.id == case_id))

@@ -129,6 +129,8 @@ async def project_case(session: AsyncSession, p: CaseProjection, *, whole: bool 
             update(DefectReport)
             .where(DefectReport.id.in_(state.defect_report_ids), DefectReport.case_id.is_(None))
             .values(case_id=state.case_id)
+            # the request's session may hold the reports' objects: no need to evaluate them
+            .execution_options(synchronize_session=False)
         )
     for h in p.hazards:
         row = {

@@ -162,12 +162,16 @@ async def list_cases(
 async def open_case(cmd: CommandContext, data: CaseCreate) -> dict:
     session, principal = cmd.session, cmd.principal
     report_ids = list(dict.fromkeys(data.defect_report_ids))
-    stmt = scope_reports(
-        select(DefectReport).where(DefectReport.id.in_(report_ids)),
-        principal,
-        session.bind.dialect.name,
-    )
-    found = {r.id: r for r in (await session.execute(stmt)).scalars()}
+    # the columns a case takes from its reports, not whole ORM objects with their texts
+    wanted = select(
+        DefectReport.id,
+        DefectReport.product,
+        DefectReport.industry_code,
+        DefectReport.region_code,
+        DefectReport.enterprise_ids,
+    ).where(DefectReport.id.in_(report_ids))
+    stmt = scope_reports(wanted, principal, session.bind.dialect.name)
+    found = {row.id: row for row in await session.execute(stmt)}
     missing = [i for i in report_ids if i not in found]
     if missing:
         raise InvalidField(
