@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from _database import bench_database
 from _interrupt import run_until_signal
 
 AIM_RPS, AIM_P99_MS = 500.0, 100.0
@@ -447,22 +448,19 @@ def report(levels: list[Level], args, rows: int) -> tuple[str, dict]:
 # --- main --------------------------------------------------------------------------------------
 
 
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 async def bench(args: argparse.Namespace) -> tuple[str, dict]:
     import asyncpg
 
     from recall import migrate
     from recall.db import create_engine
 
-    server = args.pg_url.rstrip("/")
-    name = args.database or f"recall_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(f"{server}/postgres")
-    created = False
-    try:
-        if not args.database:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            created = True
+    async with bench_database(args.pg_url, args.database, args.keep, _stderr) as db:
+        server, name, url, created = db.server, db.name, db.url, db.created
         print(f"database {name} on {server}", file=sys.stderr, flush=True)
-        url = f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
         engine = create_engine(url)
         try:
             await migrate.upgrade(engine)
@@ -493,15 +491,6 @@ async def bench(args: argparse.Namespace) -> tuple[str, dict]:
                 await undo_writes(conn, writes)
             await conn.close()
         return report(levels, args, rows)
-    finally:
-        if created and not args.keep:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped {name}", file=sys.stderr)
-        elif created:
-            print(
-                f'kept {name} (drop it with: DROP DATABASE "{name}" WITH (FORCE))', file=sys.stderr
-            )
-        await admin.close()
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

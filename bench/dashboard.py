@@ -29,12 +29,12 @@ import os
 import random
 import sys
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+from _database import bench_database
 from _statements import statements_of
 
 from recall import migrate
@@ -693,15 +693,8 @@ async def summary_against_sql(
 
 
 async def main(args: argparse.Namespace) -> int:
-    server = args.pg_url.rstrip("/")
-    name = args.database or f"recall_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(f"{server}/postgres")
-    created = False
-    try:
-        if not args.database:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            created = True
-        url = f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    async with bench_database(args.pg_url, args.database, args.keep, print) as db:
+        server, name, url, created = db.server, db.name, db.url, db.created
         print(f"database {name} on {server}")
         engine = create_engine(url)
         try:
@@ -777,13 +770,6 @@ async def main(args: argparse.Namespace) -> int:
                 await raw.close()
         finally:
             await engine.dispose()
-    finally:
-        if created and not args.keep:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped {name}")
-        elif created:
-            print(f'kept {name} (drop it with: DROP DATABASE "{name}" WITH (FORCE))')
-        await admin.close()
     print(json.dumps(headline))
     return 0
 

@@ -30,7 +30,6 @@ import pstats
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from urllib.parse import urlsplit
 
 import aiosqlite
 import asyncpg
+from _database import bench_database
 from _interrupt import run_until_signal
 from sqlalchemy import delete, insert, text
 
@@ -106,20 +106,9 @@ async def fresh_database(args: argparse.Namespace, folder: Path):
         path = folder / "recall.db"
         yield Database("sqlite", f"sqlite+aiosqlite:///{path}", str(path))
         return
-    server = args.pg_url.rstrip("/")
-    name = f"recall_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        log(f"database {name} on {server}")
-        try:
-            url = f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-            yield Database("postgres", url, f"{server}/{name}")
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            log(f"dropped {name}")
-    finally:
-        await admin.close()
+    async with bench_database(args.pg_url, log=log) as pg:
+        log(f"database {pg.name} on {pg.server}")
+        yield Database("postgres", pg.url, pg.dsn)
 
 
 async def prepare(engine, db: Database, drop_indexes: Sequence[str]) -> list[str]:

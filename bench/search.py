@@ -36,13 +36,13 @@ import random
 import signal
 import sys
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+from _database import bench_database
 from _statements import statements_of
 
 from recall import migrate
@@ -436,15 +436,8 @@ async def _upgrade(engine, revision: str = "head") -> float | None:
 
 
 async def main(args: argparse.Namespace) -> int:
-    server = args.pg_url.rstrip("/")
-    name = args.database or f"recall_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(f"{server}/postgres")
-    created = False
-    try:
-        if not args.database:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            created = True
-        url = f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    async with bench_database(args.pg_url, args.database, args.keep, print) as db:
+        server, name, url, created = db.server, db.name, db.url, db.created
         print(f"database {name} on {server}; the code of {Path(reports.__file__).parents[2]}")
         engine = create_engine(url)
         raw = await asyncpg.connect(f"{server}/{name}")
@@ -490,13 +483,6 @@ async def main(args: argparse.Namespace) -> int:
         finally:
             await raw.close()
             await engine.dispose()
-    finally:
-        if created and not args.keep:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped {name}")
-        elif created:
-            print(f'kept {name} (drop it with: DROP DATABASE "{name}" WITH (FORCE))')
-        await admin.close()
     print(json.dumps(headline(results, n, filled), ensure_ascii=False))
     return 0
 

@@ -36,9 +36,9 @@ from urllib.parse import urlsplit
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    import asyncpg
     import httpx
     from _bare import BareWorkflow, LocalActivityWorkflow, noop
+    from _database import bench_database
     from _interrupt import run_until_signal
     from _processes import Product, process_cpu, running_product
     from _transition_figures import (
@@ -144,30 +144,14 @@ class Stack:
         return result
 
 
-async def _pg_admin(pg_url: str) -> asyncpg.Connection:
-    return await asyncpg.connect(f"{pg_url.rstrip('/')}/postgres")
-
-
 @contextlib.asynccontextmanager
 async def database(kind: str, pg_url: str, data_dir: Path) -> AsyncIterator[str]:
     """A fresh, migrated read-model database; a PostgreSQL one is dropped afterwards."""
     if kind == "sqlite":
         yield f"sqlite+aiosqlite:///{(data_dir / 'recall.db').resolve()}"
         return
-    name = f"recall_bench_{uuid.uuid4().hex[:10]}"
-    admin = await _pg_admin(pg_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        yield f"{pg_url.rstrip('/').replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-    finally:
-        admin = await _pg_admin(pg_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with bench_database(pg_url, log=lambda _line: None) as pg:
+        yield pg.url
 
 
 def _time_calls(probe: Probe, module: str, name: str, times: list[float]) -> Callable[[], None]:
