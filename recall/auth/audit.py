@@ -51,27 +51,28 @@ def note_for_audit(
 
 
 class _GroupWriter:
-    """One event loop's audit writes: an entry waits while the write before it runs, then goes
-    with every entry that came meanwhile, in one statement and one transaction."""
+    """One event loop's audit writes to one database: an entry waits while the write before it
+    runs, then goes with every entry that came meanwhile, in one statement and one transaction."""
 
-    def __init__(self) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
         self._waiting: list[tuple[dict, asyncio.Future]] = []
         self._writing = False
 
-    async def write(self, sessionmaker: async_sessionmaker[AsyncSession], row: dict) -> None:
+    async def write(self, row: dict) -> None:
         done = asyncio.get_running_loop().create_future()
         self._waiting.append((row, done))
         if not self._writing:
             self._writing = True
-            asyncio.get_running_loop().create_task(self._drain(sessionmaker))
+            asyncio.get_running_loop().create_task(self._drain())
         await done
 
-    async def _drain(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async def _drain(self) -> None:
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
                 try:
-                    async with sessionmaker() as session:
+                    async with self._sessionmaker() as session:
                         await session.execute(
                             insert(AuditEntry.__table__), [row for row, _ in batch]
                         )
@@ -101,7 +102,7 @@ def _writer(sessionmaker: async_sessionmaker[AsyncSession]) -> _GroupWriter:
         by_database = _writers[loop] = weakref.WeakKeyDictionary()
     writer = by_database.get(sessionmaker)
     if writer is None:
-        writer = by_database[sessionmaker] = _GroupWriter()
+        writer = by_database[sessionmaker] = _GroupWriter(sessionmaker)
     return writer
 
 
@@ -156,8 +157,7 @@ class AuditMiddleware:
             "detail": detail if isinstance(detail, str) else None,
         }
         try:
-            sessionmaker = scope["app"].state.sessionmaker
-            await _writer(sessionmaker).write(sessionmaker, row)
+            await _writer(scope["app"].state.sessionmaker).write(row)
         except Exception:  # the command itself is done; a lost audit line must still be seen
             log.exception(
                 "could not write the audit entry for %s %s", scope["method"], scope["path"]

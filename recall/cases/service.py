@@ -2,7 +2,7 @@
 
 Routes hand in the case row their permission guard already loaded (recall.cases.access)."""
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
@@ -35,8 +35,6 @@ from recall.errors import (
     Unavailable,
 )
 from recall.files import service as files
-from recall.files.models import StoredFile
-from recall.files.schemas import FileOut
 from recall.observability.context import bind_case
 from recall.reference.service import require_region
 from recall.reports.models import DefectReport
@@ -47,7 +45,6 @@ from workflows.recall_case import RecallCaseWorkflow
 
 _CASES = Case.__table__
 _HAZARDS = Hazard.__table__
-_FILES = StoredFile.__table__
 # Built once (their cache keys too): they run after every command.
 _CASE = select(_CASES).where(_CASES.c.id == bindparam("case_id"))
 _HAZARDS_OF_CASE = (
@@ -56,18 +53,6 @@ _HAZARDS_OF_CASE = (
     .order_by(_HAZARDS.c.identified_at, _HAZARDS.c.id)
 )
 _HAZARD = select(_HAZARDS).where(_HAZARDS.c.id == bindparam("hazard_id"))
-_FILE_COLUMNS = (_FILES.c.id, _FILES.c.name, _FILES.c.content_type, _FILES.c.size, _FILES.c.sha256)
-_HELD = _FILES.c.case_id == bindparam("case_id")
-_FILES_HELD = (
-    select(*_FILE_COLUMNS, _HELD.label("held"))
-    .where(_HELD)
-    .order_by(_FILES.c.uploaded_at, _FILES.c.id)
-)
-_FILES_HELD_OR_CITED = (
-    select(*_FILE_COLUMNS, _HELD.label("held"))
-    .where(or_(_HELD, _FILES.c.id.in_(bindparam("cited", expanding=True))))
-    .order_by(_FILES.c.uploaded_at, _FILES.c.id)
-)
 
 
 async def case_view(session: AsyncSession, case_id: str) -> dict:
@@ -77,7 +62,7 @@ async def case_view(session: AsyncSession, case_id: str) -> dict:
     case = dict((await session.execute(_CASE, params)).one()._mapping)
     hazards = [dict(row._mapping) for row in await session.execute(_HAZARDS_OF_CASE, params)]
     cited = [file_id for h in hazards for file_id in h["evidence_file_ids"] or ()]
-    described, held_ids = await _files_of(session, case_id, cited)
+    described, held_ids = await files.describe_case_files(session, case_id, cited)
     milestones = await milestones_of(session, "case", case_id)
     return {
         **case,
@@ -86,23 +71,6 @@ async def case_view(session: AsyncSession, case_id: str) -> dict:
         "files": [described[i] for i in held_ids],
         "milestones": milestones,
     }
-
-
-async def _files_of(
-    session: AsyncSession, case_id: str, cited: list[str]
-) -> tuple[dict[str, FileOut], list[str]]:
-    """The files the case holds and those its hazards cite, described, in one read; and the
-    ids of those it holds, oldest first."""
-    if cited:
-        rows = await session.execute(_FILES_HELD_OR_CITED, {"case_id": case_id, "cited": cited})
-    else:
-        rows = await session.execute(_FILES_HELD, {"case_id": case_id})
-    described, held_ids = {}, []
-    for row in rows:
-        described[row.id] = FileOut.model_validate(row, from_attributes=True)
-        if row.held:
-            held_ids.append(row.id)
-    return described, held_ids
 
 
 def _deadlines(case: dict) -> list[dict]:

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -127,6 +127,34 @@ async def describe_files(session: AsyncSession, file_ids: Iterable[str]) -> dict
         ).where(StoredFile.id.in_(ids))
     )
     return {row.id: FileOut.model_validate(row, from_attributes=True) for row in rows}
+
+
+_FILES = StoredFile.__table__
+_DESCRIBED = (_FILES.c.id, _FILES.c.name, _FILES.c.content_type, _FILES.c.size, _FILES.c.sha256)
+_HELD = _FILES.c.case_id == bindparam("case_id")
+# Built once: they run after every case command.
+_HELD_BY_CASE = select(*_DESCRIBED, _HELD.label("held")).where(_HELD)
+_HELD_OR_CITED = select(*_DESCRIBED, _HELD.label("held")).where(
+    or_(_HELD, _FILES.c.id.in_(bindparam("cited", expanding=True)))
+)
+
+
+async def describe_case_files(
+    session: AsyncSession, case_id: str, cited: list[str]
+) -> tuple[dict[str, FileOut], list[str]]:
+    """The files the case holds and those it cites, described, in one read; and the ids of
+    those it holds, oldest first."""
+    if cited:
+        stmt, params = _HELD_OR_CITED, {"case_id": case_id, "cited": cited}
+    else:
+        stmt, params = _HELD_BY_CASE, {"case_id": case_id}
+    rows = await session.execute(stmt.order_by(_FILES.c.uploaded_at, _FILES.c.id), params)
+    described, held_ids = {}, []
+    for row in rows:
+        described[row.id] = FileOut.model_validate(row, from_attributes=True)
+        if row.held:
+            held_ids.append(row.id)
+    return described, held_ids
 
 
 async def readable_file(session: AsyncSession, file_id: str, principal: Principal) -> StoredFile:
