@@ -6,12 +6,13 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
 from recall.associations.activities import AssociationActivities
 from recall.cases.activities import CaseActivities, NotifyActivities
 from recall.cultivations.activities import CultivationActivities
 from recall.programmes.activities import ProgrammeActivities
+from recall.sdk_fast_paths import CompiledSandboxRunner, skip_payload_walks
 from recall.standards.activities import StandardActivities
 from workflows.association import AssociationWorkflow
 from workflows.brand_cultivation import BrandCultivationWorkflow
@@ -34,7 +35,7 @@ SHARED_MODULES = (
     "workflows.staged_member",
     "workflows.standard_types",
 )
-RUNNER = SandboxedWorkflowRunner(
+RUNNER = CompiledSandboxRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(*SHARED_MODULES)
 )
 
@@ -52,6 +53,7 @@ def build_worker(
 ) -> Worker:
     """graceful_shutdown: how long activities running at shutdown may go on before they are
     cancelled; the worker polls for nothing new meanwhile. None slots: the SDK's defaults."""
+    skip_payload_walks()
     cases = CaseActivities(sessionmaker)
     notify = NotifyActivities(http, webhook_url)
     programmes = ProgrammeActivities(sessionmaker)
