@@ -2,8 +2,8 @@
 
 - The sandbox runs each call into a workflow run (an activation, and every payload's
   serialization context) as a source string given to `exec`, compiled again every time: the
-  compiling alone was 7 % of the worker's CPU. `CompiledSandboxRunner` compiles each such string once. The strings
-  are a handful (the workflow module and class, and the runner's fixed calls).
+  compiling alone was 7 % of the worker's CPU. `CompiledSandboxRunner` compiles each such string
+  once. The strings are a handful (the workflow module and class, and the runner's fixed calls).
 - Every activation and every completion is walked six times, payload by payload, for a payload
   codec and external storage, which the project configures neither of: about a seventh of the
   worker's CPU. `skip_payload_walks` skips those walks while the data converter has neither (the
