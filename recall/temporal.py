@@ -47,17 +47,23 @@ class _SharedAdapters(PydanticJSONPlainPayloadConverter):
         self._type_adapter = _ADAPTERS
 
 
+@functools.cache
+def _encoding_converters() -> tuple:
+    """The default converters with pydantic's for JSON, made once: none keeps a state of its own
+    (the adapters are shared anyway), and the SDK makes a payload converter for every workflow
+    activation, where making pydantic's (its SchemaSerializer) was about 3 % of the worker's CPU."""
+    shared = _SharedAdapters()
+    return tuple(
+        shared if isinstance(c, JSONPlainPayloadConverter) else c
+        for c in DefaultPayloadConverter.default_encoding_payload_converters
+    )
+
+
 class PayloadConverter(CompositePayloadConverter):
     """The SDK's pydantic payload converter (the same JSON on the wire), its TypeAdapters shared."""
 
     def __init__(self) -> None:
-        shared = _SharedAdapters()
-        super().__init__(
-            *(
-                shared if isinstance(c, JSONPlainPayloadConverter) else c
-                for c in DefaultPayloadConverter.default_encoding_payload_converters
-            )
-        )
+        super().__init__(*_encoding_converters())
 
 
 data_converter = DataConverter(payload_converter_class=PayloadConverter)

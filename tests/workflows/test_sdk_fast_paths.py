@@ -2,18 +2,22 @@
 taking them (the whole suite runs its workflows through them)."""
 
 import inspect
+import json
 
 import temporalio.bridge.worker as bridge_worker
 import temporalio.converter
 import temporalio.workflow
 from temporalio.api.common.v1 import Payload
 from temporalio.bridge.proto.workflow_activation import WorkflowActivation
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
 from temporalio.worker._workflow import _WorkflowWorker
 from temporalio.worker.workflow_sandbox._runner import _Instance
 
 from recall import sdk_fast_paths
+from recall.temporal import PayloadConverter
 from recall.worker import RUNNER, WORKFLOWS
 from workflows.recall_case import RecallCaseWorkflow
+from workflows.shared import AssessCase
 
 
 async def test_the_sandbox_compiles_each_call_into_a_run_once():
@@ -85,3 +89,27 @@ async def test_payload_walks_are_skipped_only_when_nothing_would_change(monkeypa
     await bridge_worker.decode_activation(_activation_with_a_payload(), with_codec, **options)
     assert walked == [with_codec]
     assert codec.decoded == 1
+
+
+def test_a_payload_converter_per_activation_builds_no_pydantic_converter(monkeypatch):
+    made = []
+    init = PydanticJSONPlainPayloadConverter.__init__
+
+    def counting_init(self, *args, **kwargs):
+        made.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(PydanticJSONPlainPayloadConverter, "__init__", counting_init)
+    first, second = PayloadConverter(), PayloadConverter()  # as the SDK does per activation
+    assert made == []
+    assert list(first.converters) == list(second.converters)
+    json_plain = b"json/plain"
+    assert first.converters[json_plain] is second.converters[json_plain]
+    assert isinstance(first.converters[json_plain], PydanticJSONPlainPayloadConverter)
+
+    # the same JSON on the wire as before, and back to the same value
+    arg = AssessCase(actor="regulator:r1", severity=3, probability="gt_1_100")
+    (payload,) = second.to_payloads([arg])
+    assert payload.metadata["encoding"] == json_plain
+    assert json.loads(payload.data)["probability"] == "gt_1_100"
+    assert second.from_payloads([payload], [AssessCase]) == [arg]
