@@ -1,6 +1,7 @@
 """The `recall` command."""
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -135,7 +136,29 @@ def db_upgrade() -> None:
 
 
 def main() -> None:  # pragma: no cover - console entry
-    app(prog_name="recall")
+    try:
+        app(prog_name="recall")
+    except SystemExit as done:
+        _exit(done.code)
+
+
+def _exit(code: object) -> None:
+    """End the command. Once Temporal's core runtime has threads, the interpreter is not
+    finalized: a runtime thread that calls into Python while it finalizes aborts the process
+    (SIGABRT after the command's own output, temporalio/sdk-python#300), so a command that
+    failed with exit 1 or ended well would sometimes die with 134 instead."""
+    if "temporalio.bridge.runtime" not in sys.modules:
+        raise SystemExit(code)
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
