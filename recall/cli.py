@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from sqlalchemy import make_url
@@ -142,7 +143,7 @@ def main() -> None:  # pragma: no cover - console entry
         _exit(done.code)
 
 
-def _exit(code: object) -> None:
+def _exit(code: object) -> NoReturn:
     """End the command. Once Temporal's core runtime has threads, the interpreter is not
     finalized: a runtime thread that calls into Python while it finalizes aborts the process
     (SIGABRT after the command's own output, temporalio/sdk-python#300), so a command that
