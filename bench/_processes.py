@@ -51,6 +51,7 @@ def product_environment(settings: Settings) -> dict[str, str]:
         RECALL_TEMPORAL_ADDRESS=settings.temporal_target or "",
         RECALL_TEMPORAL_NAMESPACE=settings.namespace or "default",
         RECALL_SHUTDOWN_GRACE_SECONDS="5",
+        RECALL_SERVER_TIMING="true" if settings.server_timing else "false",
     )
     return env
 

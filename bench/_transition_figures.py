@@ -110,6 +110,7 @@ class Level:
     results: dict[str, Result]
     by_step: dict[str, list[float]]
     probe: Probe | None  # a copy of the probe's figures for the API transitions
+    phases: list[dict[str, float]] = field(default_factory=list)  # Server-Timing, per transition
 
 
 LABELS = {
@@ -182,6 +183,40 @@ def _goals(level: Level) -> list[str]:
             f"{bare.throughput:.1f}/s)"
         )
     return lines
+
+
+# The phases the API's Server-Timing header names (recall.observability.timing), but `app`.
+PHASES = (("auth", "token check"), ("command", "Temporal command"), ("write", "read-model write"))
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """`auth;dur=1.20, app;dur=3.40` -> {"auth": 1.2, "app": 3.4} (ms)."""
+    phases = {}
+    for part in filter(None, (p.strip() for p in header.split(","))):
+        name, _, duration = part.partition(";dur=")
+        phases[name] = float(duration or 0)
+    return phases
+
+
+def phase_means(phases: list[dict[str, float]]) -> dict[str, float]:
+    """Each phase's mean over the transitions (a phase a transition did not meet counts 0)."""
+    names = dict.fromkeys(name for p in phases for name in p)
+    return {name: statistics.fmean(p.get(name, 0.0) for p in phases) for name in names}
+
+
+def _server_timing(level: Level) -> list[str]:
+    """Where a transition's time went by the API's own clock, from its Server-Timing headers."""
+    if not level.phases:
+        return []
+    means = phase_means(level.phases)
+    told = " + ".join(f"{label} {means.get(name, 0.0):.2f}" for name, label in PHASES)
+    rest = means.get("app", 0.0) - sum(means.get(name, 0.0) for name, _ in PHASES)
+    return [
+        f"  the API's own clock (Server-Timing, means, ms): {means.get('app', 0.0):.2f} to its "
+        f"answer = {told} + {rest:.2f} for the rest (middleware and FastAPI, the permission "
+        f"read, the read after the command, the response); a bare update's mean here: "
+        f"{level.results['bare'].mean:.2f}"
+    ]
 
 
 def _inside(level: Level) -> list[str]:
@@ -264,7 +299,7 @@ def report(levels: list[Level], args: argparse.Namespace) -> str:
             "  API p50 by transition (ms): "
             + ", ".join(f"{s} {_ms(level.by_step[s], 50):.1f}" for s in TRANSITIONS)
         )
-        lines += _inside(level)
+        lines += _inside(level) + _server_timing(level)
         bare, api = results["bare open"], results["api open"]
         lines += [""] + _table("opening cases", ("bare open", "api open"), results, bare)
         ratio = api.throughput / bare.throughput
@@ -308,6 +343,9 @@ def headline(levels: list[Level], args: argparse.Namespace) -> dict:
             "cpu_scope": api.cpu_scope,
             "server_cpu_ms_per_transition": round(api.server_cpu_per_op, 2),
         }
+        if level.phases:
+            means = phase_means(level.phases).items()
+            figures["server_timing_ms"] = {name: round(ms, 2) for name, ms in means}
         if api.cpu_by_role:
             figures["cpu_ms_by_role"] = {
                 role: round(api.per_op(s), 2) for role, s in sorted(api.cpu_by_role.items())

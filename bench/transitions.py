@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         Result,
         headline,
         report,
+        server_timing,
     )
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
@@ -116,6 +117,9 @@ class Stack:
     product: Product | None = None  # the split layout's processes
     enterprise_id: str = ""
     turns: itertools.count = field(default_factory=itertools.count)
+    # The Server-Timing phases of each API transition while `timing` is on (measure_level).
+    timing: bool = False
+    phases: list[dict[str, float]] = field(default_factory=list)
 
     def api(self) -> httpx.AsyncClient:
         """The next API's client, round-robin."""
@@ -224,6 +228,7 @@ async def bench_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
                 temporal_address=dev.address,
                 temporal_namespace="default",
                 webhook_url=None,
+                server_timing=True,  # each answer says where its time went (bench-side phases)
             )
             await upgrade_database(settings)
             product, probe = None, None
@@ -270,12 +275,21 @@ async def bench_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
 
 
 async def post(
-    http: httpx.AsyncClient, path: str, body: dict, expect: int, *, key: bool = False
+    http: httpx.AsyncClient,
+    path: str,
+    body: dict,
+    expect: int,
+    *,
+    key: bool = False,
+    phases: list[dict[str, float]] | None = None,
 ) -> dict:
+    """POST and check the status; the answer's Server-Timing phases go to `phases`, if given."""
     headers = {"Idempotency-Key": uuid.uuid4().hex} if key else None
     response = await http.post(path, json=body, headers=headers)
     if response.status_code != expect:
         raise RuntimeError(f"POST {path} answered {response.status_code}: {response.text[:300]}")
+    if phases is not None:
+        phases.append(server_timing(response.headers.get("server-timing", "")))
     return response.json()
 
 
@@ -360,7 +374,8 @@ async def case_transitions(stack: Stack, case_id: str, *, keys: bool) -> list[tu
 
     async def timed(step: str, path: str, body: dict, expect: int = 200) -> dict:
         started = time.perf_counter()
-        out = await post(stack.api(), path, body, expect, key=keys)
+        phases = stack.phases if stack.timing else None
+        out = await post(stack.api(), path, body, expect, key=keys, phases=phases)
         samples.append((step, time.perf_counter() - started))
         return out
 
@@ -482,6 +497,7 @@ async def measure_level(stack: Stack, n: int, concurrency: int, keys: bool) -> L
     )
     probe = stack.probe or Probe()  # split layout: nothing records into this one
     probe.start()
+    stack.phases, stack.timing = [], True
     try:
         results["api"] = await stack.phase(
             "api",
@@ -491,11 +507,11 @@ async def measure_level(stack: Stack, n: int, concurrency: int, keys: bool) -> L
             product=True,
         )
     finally:
-        probe.active = False
+        probe.active = stack.timing = False
     by_step: dict[str, list[float]] = defaultdict(list)
     for step, seconds in results["api"].samples:
         by_step[step].append(seconds)
-    return Level(concurrency, results, by_step, copy.deepcopy(stack.probe))
+    return Level(concurrency, results, by_step, copy.deepcopy(stack.probe), stack.phases)
 
 
 async def warm_up(stack: Stack, lanes: int) -> None:

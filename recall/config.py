@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     backstop_delay_seconds: float = Field(2.0, ge=0, le=60)
     log_level: str = "INFO"
     log_json: bool = True
+    # A Server-Timing header on every answer (recall.observability.timing): for measuring.
+    server_timing: bool = False
 
     @property
     def sqlalchemy_url(self) -> str:

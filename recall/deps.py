@@ -17,6 +17,7 @@ from recall.commands import CommandContext
 from recall.common.ids import IdFactory
 from recall.errors import Forbidden, Unauthorized
 from recall.gateway import WorkflowGateway
+from recall.observability import timing
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `recall token create`")
 
@@ -39,8 +40,10 @@ async def _principal(
         raise Unauthorized(
             "send Authorization: Bearer <token> (make one with `recall token create`)"
         )
-    principal = await authenticate(session, credentials.credentials)
-    await session.rollback()  # end the read: later reads must see what workflows write meanwhile
+    with timing.timed("auth"):
+        principal = await authenticate(session, credentials.credentials)
+        # end the read: later reads must see what workflows write meanwhile
+        await session.rollback()
     request.state.principal = principal
     return principal
 

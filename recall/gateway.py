@@ -28,6 +28,7 @@ from recall.errors import (
     ReadModelUnavailable,
     database_outage,
 )
+from recall.observability import timing
 from workflows.shared import Deadlines
 
 T = TypeVar("T")
@@ -197,8 +198,10 @@ class WorkflowGateway:
                 update, arg, start_workflow_operation=start, id=update_id
             )
 
-        committed = await self._send(send)
-        await self._write(project, committed, session)
+        with timing.timed("command"):
+            committed = await self._send(send)
+        with timing.timed("write"):
+            await self._write(project, committed, session)
         return committed
 
     async def command(
@@ -213,8 +216,10 @@ class WorkflowGateway:
     ) -> Any:
         """One Update, its committed answer written as `start` does."""
         handle = self.client.get_workflow_handle(workflow_id)
-        committed = await self._send(lambda: handle.execute_update(update, arg, id=update_id))
-        await self._write(project, committed, session)
+        with timing.timed("command"):
+            committed = await self._send(lambda: handle.execute_update(update, arg, id=update_id))
+        with timing.timed("write"):
+            await self._write(project, committed, session)
         return committed
 
     async def exists(self, workflow_id: str) -> bool:

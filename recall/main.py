@@ -118,7 +118,9 @@ def create_app(
         max_body=settings.max_body_kb * 1024,
         max_upload=settings.max_upload_mb * 1024 * 1024,
     )
-    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    app.add_middleware(
+        RequestContextMiddleware, metrics=app.state.metrics, server_timing=settings.server_timing
+    )
     default_openapi = app.openapi
 
     def openapi() -> dict:

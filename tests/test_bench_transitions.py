@@ -41,7 +41,12 @@ def level(figures, concurrency, *, split):
     }
     probe = None if split else figures.Probe(command=[0.004] * 90, api_write=[0.002] * 90)
     by_step = {step: [0.009] for step in figures.TRANSITIONS}
-    return figures.Level(concurrency, results, by_step, probe)
+    # the API's Server-Timing: one transition in three refused before its write
+    header = "auth;dur=1.00, command;dur=4.00, write;dur=3.00, app;dur=11.00"
+    phases = [figures.server_timing(header)] * 60 + [
+        figures.server_timing("auth;dur=1.00, command;dur=4.00, app;dur=8.00")
+    ] * 30
+    return figures.Level(concurrency, results, by_step, probe, phases)
 
 
 def args(layout, processes=1):
@@ -60,6 +65,10 @@ def test_split_report_and_headline(bench):
     assert "opening a case at least 50% of the bare throughput: not met (33%)" in text
     assert "api processes 10.00, worker processes 3.33" in text
     assert "not available in the split layout" in text
+    assert (
+        "the API's own clock (Server-Timing, means, ms): 10.00 to its answer = token check 1.00 "
+        "+ Temporal command 4.00 + read-model write 2.00 + 3.00 for the rest"
+    ) in text
 
     line = json.loads(json.dumps(figures.headline(levels, args("split", 2))))
     assert line["layout"] == "split" and line["processes"] == 2
@@ -68,6 +77,7 @@ def test_split_report_and_headline(bench):
     assert one["cpu_scope"] == "api+worker processes"
     assert one["cpu_ms_by_role"] == {"api": 10.0, "worker": 3.33}
     assert line["open"]["8"]["ratio"] == pytest.approx(1 / 3, abs=0.001)
+    assert one["server_timing_ms"] == {"auth": 1.0, "command": 4.0, "write": 2.0, "app": 10.0}
 
 
 def test_inprocess_report_says_what_its_cpu_covers(bench):
@@ -97,6 +107,9 @@ def test_product_environment_points_at_the_bench_servers(bench, monkeypatch, tmp
     assert env["RECALL_TEMPORAL_NAMESPACE"] == "default"
     assert env["RECALL_DATA_DIR"] == str(tmp_path)
     assert "RECALL_WEBHOOK_URL" not in env
+    assert env["RECALL_SERVER_TIMING"] == "false"
+    timed = processes.product_environment(settings.model_copy(update={"server_timing": True}))
+    assert timed["RECALL_SERVER_TIMING"] == "true"
 
 
 def test_process_cpu(bench):

@@ -7,6 +7,7 @@ import uuid
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from recall.observability import timing
 from recall.observability.context import case_number_var, request_id_var
 
 log = logging.getLogger("recall.http")
@@ -44,9 +45,10 @@ def _route_label(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics):
+    def __init__(self, app: ASGIApp, metrics: Metrics, server_timing: bool = False):
         self.app = app
         self.metrics = metrics
+        self.server_timing = server_timing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,13 +60,17 @@ class RequestContextMiddleware:
         case_token = case_number_var.set(None)
         status = 500
         started = time.perf_counter()
+        timing_token = timing.begin() if self.server_timing else None
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                added = [(b"x-request-id", request_id.encode())]
+                spent = timing.header((time.perf_counter() - started) * 1000)
+                if spent is not None:
+                    added.append((b"server-timing", spent))
+                message["headers"] = [*message.get("headers", []), *added]
             await send(message)
 
         try:
@@ -83,3 +89,5 @@ class RequestContextMiddleware:
             )
             request_id_var.reset(rid_token)
             case_number_var.reset(case_token)
+            if timing_token is not None:
+                timing.end(timing_token)
