@@ -23,12 +23,17 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+import recall
 from recall.config import Settings
 from recall.runtime import _dies_with_parent, free_port
 
 READY_SECONDS = 60.0
 STOP_SECONDS = 10.0
 HEALTHZ = "/api/v1/healthz"
+# `python -m recall` puts its working directory first on the path: run it where the `recall` this
+# process imported lives, or a before run (PYTHONPATH=<git archive of an older commit>) started
+# from this checkout would measure this checkout's API and worker.
+RECALL_ROOT = Path(recall.__file__).resolve().parents[1]
 
 
 def process_cpu(pid: int) -> float:
@@ -51,7 +56,7 @@ def product_environment(settings: Settings) -> dict[str, str]:
         RECALL_TEMPORAL_ADDRESS=settings.temporal_target or "",
         RECALL_TEMPORAL_NAMESPACE=settings.namespace or "default",
         RECALL_SHUTDOWN_GRACE_SECONDS="5",
-        RECALL_SERVER_TIMING="true" if settings.server_timing else "false",
+        RECALL_SERVER_TIMING="true" if getattr(settings, "server_timing", False) else "false",
     )
     return env
 
@@ -99,6 +104,7 @@ def _spawn(role: str, args: Sequence[str], env: dict[str, str], log: Path) -> su
     with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [sys.executable, "-m", "recall", role, *args],
+            cwd=RECALL_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,

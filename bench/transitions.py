@@ -228,7 +228,8 @@ async def bench_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
                 temporal_address=dev.address,
                 temporal_namespace="default",
                 webhook_url=None,
-                server_timing=True,  # each answer says where its time went (bench-side phases)
+                # each answer says where its time went; older code (a before run) has no such
+                **({"server_timing": True} if "server_timing" in Settings.model_fields else {}),
             )
             await upgrade_database(settings)
             product, probe = None, None
