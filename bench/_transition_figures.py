@@ -206,9 +206,9 @@ def phase_means(phases: list[dict[str, float]]) -> dict[str, float]:
 
 def _server_timing(level: Level) -> list[str]:
     """Where a transition's time went by the API's own clock, from its Server-Timing headers."""
-    if not level.phases:
-        return []
     means = phase_means(level.phases)
+    if not means:  # no Server-Timing (the code before it sends none)
+        return []
     told = " + ".join(f"{label} {means.get(name, 0.0):.2f}" for name, label in PHASES)
     rest = means.get("app", 0.0) - sum(means.get(name, 0.0) for name, _ in PHASES)
     return [
@@ -343,9 +343,8 @@ def headline(levels: list[Level], args: argparse.Namespace) -> dict:
             "cpu_scope": api.cpu_scope,
             "server_cpu_ms_per_transition": round(api.server_cpu_per_op, 2),
         }
-        if level.phases:
-            means = phase_means(level.phases).items()
-            figures["server_timing_ms"] = {name: round(ms, 2) for name, ms in means}
+        if means := phase_means(level.phases):
+            figures["server_timing_ms"] = {name: round(ms, 2) for name, ms in means.items()}
         if api.cpu_by_role:
             figures["cpu_ms_by_role"] = {
                 role: round(api.per_op(s), 2) for role, s in sorted(api.cpu_by_role.items())

@@ -92,6 +92,14 @@ def test_inprocess_report_says_what_its_cpu_covers(bench):
     assert "cpu_ms_by_role" not in line["levels"]["1"]
 
 
+def test_code_without_server_timing_reports_no_phases(bench):
+    figures, _ = bench
+    quiet = level(figures, 1, split=True)
+    quiet.phases = [figures.server_timing("")] * 90  # the code before sends no header
+    assert "the API's own clock" not in figures.report([quiet], args("split"))
+    assert "server_timing_ms" not in figures.headline([quiet], args("split"))["levels"]["1"]
+
+
 def test_product_environment_points_at_the_bench_servers(bench, monkeypatch, tmp_path):
     _, processes = bench
     monkeypatch.setenv("RECALL_WEBHOOK_URL", "http://127.0.0.1:9/hook")
