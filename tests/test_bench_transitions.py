@@ -120,6 +120,17 @@ def test_product_environment_points_at_the_bench_servers(bench, monkeypatch, tmp
     assert timed["RECALL_SERVER_TIMING"] == "true"
 
 
+def test_product_processes_start_beside_the_recall_the_bench_imported(bench, monkeypatch, tmp_path):
+    # `python -m recall` looks in its working directory first: there must be this very package
+    import recall
+
+    _, processes = bench
+    started = {}
+    monkeypatch.setattr(processes.subprocess, "Popen", lambda argv, **kw: started.update(kw))
+    processes._spawn("api", [], {}, tmp_path / "api.log")
+    assert (Path(started["cwd"]) / "recall" / "__init__.py").samefile(recall.__file__)
+
+
 def test_process_cpu(bench):
     _, processes = bench
     sum(i * i for i in range(200_000))  # a few ms of CPU, more than one clock tick
